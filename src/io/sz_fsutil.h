@@ -1,0 +1,28 @@
+/* sz_fsutil: small filesystem operations the sinks and the CLI need.
+ * Owns nothing. All return 0 or a negative sz_err with errno preserved. */
+#ifndef SZ_FSUTIL_H
+#define SZ_FSUTIL_H
+
+#include <stdbool.h>
+
+#include "sz_error.h"
+
+/* mkdir -p with mode 0755. */
+int sz_fs_mkdirs(const char *path) SZ_WUR;
+
+/* Remove path and everything below it, never following symlinks (a link is
+ * removed, not its target). A missing path is success. */
+int sz_fs_remove_tree(const char *path) SZ_WUR;
+
+/* 1 if path is a directory with no entries, 0 if it has entries,
+ * SZ_ENOENT if it does not exist, SZ_EIO otherwise (errno set). */
+int sz_fs_dir_state(const char *path) SZ_WUR;
+
+/* fsync a directory so that renames into it are durable. */
+int sz_fs_sync_dir(const char *path) SZ_WUR;
+
+/* Rename without ever replacing an existing file (RENAME_NOREPLACE, with a
+ * link+unlink fallback where the filesystem lacks it). SZ_EEXIST if taken. */
+int sz_fs_rename_noreplace(const char *from, const char *to) SZ_WUR;
+
+#endif

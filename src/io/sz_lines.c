@@ -1,0 +1,141 @@
+#include "sz_lines.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes asked of the reader per call. Large reads amortise the syscall and
+ * the decoder's per-call overhead over thousands of lines. */
+#define READ_CHUNK (1024 * 1024)
+
+struct sz_lines {
+    struct sz_reader *r;
+    size_t max_line;
+    char *buf;        /* buf[start..end) holds unconsumed bytes */
+    size_t cap, start, end;
+    bool eof;
+    uint64_t lineno;
+    char keep[SZ_LINES_KEEP]; /* prefix of the current over-long line */
+};
+
+int sz_lines_create(struct sz_reader *r, size_t max_line, struct sz_lines **out)
+{
+    *out = NULL;
+    struct sz_lines *ls = calloc(1, sizeof *ls);
+    if (!ls)
+        return SZ_ENOMEM;
+    ls->r = r;
+    ls->max_line = max_line;
+    /* One whole line (plus its "\r\n") must fit beside a full read chunk. */
+    ls->cap = max_line + 2 + READ_CHUNK;
+    ls->buf = malloc(ls->cap);
+    if (!ls->buf) {
+        free(ls);
+        return SZ_ENOMEM;
+    }
+    *out = ls;
+    return 0;
+}
+
+void sz_lines_destroy(struct sz_lines *ls)
+{
+    if (!ls)
+        return;
+    free(ls->buf);
+    free(ls);
+}
+
+/* Read more bytes after compacting. 0 or negative sz_err. */
+static int refill(struct sz_lines *ls)
+{
+    if (ls->start > 0) {
+        memmove(ls->buf, ls->buf + ls->start, ls->end - ls->start);
+        ls->end -= ls->start;
+        ls->start = 0;
+    }
+    size_t room = ls->cap - ls->end;
+    if (room > READ_CHUNK)
+        room = READ_CHUNK;
+    ssize_t n = sz_reader_read(ls->r, ls->buf + ls->end, room);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        ls->eof = true;
+    ls->end += (size_t)n;
+    return 0;
+}
+
+static void emit(struct sz_lines *ls, struct sz_line *line, char *p, size_t len)
+{
+    if (len > 0 && p[len - 1] == '\r')
+        len--;
+    line->lineno = ++ls->lineno;
+    line->full_len = len;
+    line->too_long = len > ls->max_line;
+    line->data = p;
+    line->len = line->too_long ? SZ_LINES_KEEP : len;
+    if (line->len > len)
+        line->len = len;
+}
+
+/* The current line is longer than the buffer may hold: keep its head and
+ * stream past the rest. */
+static int skip_long(struct sz_lines *ls, struct sz_line *line)
+{
+    memcpy(ls->keep, ls->buf + ls->start, SZ_LINES_KEEP);
+    uint64_t total = 0;
+    for (;;) {
+        char *b = ls->buf + ls->start;
+        size_t avail = ls->end - ls->start;
+        char *nl = memchr(b, '\n', avail);
+        if (nl) {
+            size_t k = (size_t)(nl - b);
+            total += k;
+            ls->start += k + 1;
+            if (k > 0 && b[k - 1] == '\r')
+                total--;
+            break;
+        }
+        total += avail;
+        ls->start = ls->end;
+        if (ls->eof)
+            break;
+        int r = refill(ls);
+        if (r)
+            return r;
+    }
+    line->lineno = ++ls->lineno;
+    line->data = ls->keep;
+    line->len = SZ_LINES_KEEP;
+    line->full_len = total;
+    line->too_long = true;
+    return 1;
+}
+
+int sz_lines_next(struct sz_lines *ls, struct sz_line *line)
+{
+    for (;;) {
+        char *b = ls->buf + ls->start;
+        size_t avail = ls->end - ls->start;
+        char *nl = avail ? memchr(b, '\n', avail) : NULL;
+        if (nl) {
+            size_t len = (size_t)(nl - b);
+            ls->start += len + 1;
+            emit(ls, line, b, len);
+            return 1;
+        }
+        /* No newline in sight. More than max_line + "\r" already means the
+         * line is too long, and it will not be buffered further. */
+        if (avail > ls->max_line + 1 && avail >= SZ_LINES_KEEP)
+            return skip_long(ls, line);
+        if (ls->eof) {
+            if (avail == 0)
+                return 0;
+            ls->start = ls->end;
+            emit(ls, line, b, avail);
+            return 1;
+        }
+        int r = refill(ls);
+        if (r)
+            return r;
+    }
+}

@@ -1,0 +1,257 @@
+#include "sz_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+/* Compressed input is read in chunks of this size; plain input is read
+ * straight into the caller's buffer and never touches this one. */
+#define RAW_CHUNK (256 * 1024)
+
+struct sz_reader {
+    int fd;
+    bool own_fd;
+    enum sz_format format;
+    unsigned char *raw;  /* compressed bytes not yet decoded: raw[pos..len) */
+    size_t raw_pos, raw_len;
+    bool raw_eof;
+    uint64_t raw_offset; /* bytes consumed from fd and handed to the decoder */
+    z_stream z;
+    bool z_init;
+    bool z_member_done;  /* the last gzip member ended cleanly */
+    ZSTD_DStream *zs;
+    size_t zs_hint;      /* last ZSTD_decompressStream result: 0 = frame complete */
+    const char *error;
+};
+
+const char *sz_format_name(enum sz_format f)
+{
+    switch (f) {
+    case SZ_FORMAT_GZIP: return "gzip";
+    case SZ_FORMAT_ZSTD: return "zstd";
+    default: return "plain";
+    }
+}
+
+static ssize_t read_full(int fd, void *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t n = read(fd, buf, cap);
+        if (n >= 0 || errno != EINTR)
+            return n;
+    }
+}
+
+/* Refill raw[] when it is empty. Returns 0, or SZ_EIO. */
+static int fill_raw(struct sz_reader *r)
+{
+    if (r->raw_pos < r->raw_len || r->raw_eof)
+        return 0;
+    ssize_t n = read_full(r->fd, r->raw, RAW_CHUNK);
+    if (n < 0) {
+        r->error = "read failed";
+        return SZ_EIO;
+    }
+    r->raw_pos = 0;
+    r->raw_len = (size_t)n;
+    if (n == 0)
+        r->raw_eof = true;
+    return 0;
+}
+
+int sz_reader_open(const char *path, struct sz_reader **out)
+{
+    *out = NULL;
+    struct sz_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return SZ_ENOMEM;
+    r->fd = 0;
+    if (path) {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0) {
+            int e = errno;
+            free(r);
+            errno = e;
+            return e == ENOENT ? SZ_ENOENT : SZ_EIO;
+        }
+        r->own_fd = true;
+        posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    }
+    r->raw = malloc(RAW_CHUNK);
+    if (!r->raw) {
+        sz_reader_close(r);
+        return SZ_ENOMEM;
+    }
+    /* Sniff the magic. A short read is fine: fewer than 4 bytes cannot be
+     * compressed and are passed on as plain text. */
+    while (r->raw_len < 4 && !r->raw_eof) {
+        ssize_t n = read_full(r->fd, r->raw + r->raw_len, RAW_CHUNK - r->raw_len);
+        if (n < 0) {
+            int e = errno;
+            sz_reader_close(r);
+            errno = e;
+            return SZ_EIO;
+        }
+        if (n == 0)
+            r->raw_eof = true;
+        r->raw_len += (size_t)n;
+    }
+    const unsigned char *m = r->raw;
+    if (r->raw_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+        r->format = SZ_FORMAT_GZIP;
+        /* 15 + 16: a 32 KiB window and the gzip wrapper (not zlib or raw). */
+        if (inflateInit2(&r->z, 15 + 16) != Z_OK) {
+            sz_reader_close(r);
+            return SZ_ENOMEM;
+        }
+        r->z_init = true;
+    } else if (r->raw_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
+        r->format = SZ_FORMAT_ZSTD;
+        r->zs = ZSTD_createDStream();
+        if (!r->zs || ZSTD_isError(ZSTD_initDStream(r->zs))) {
+            sz_reader_close(r);
+            return SZ_ENOMEM;
+        }
+    }
+    *out = r;
+    return 0;
+}
+
+static ssize_t read_plain(struct sz_reader *r, unsigned char *buf, size_t cap)
+{
+    if (r->raw_pos < r->raw_len) {
+        /* Hand over the sniffed bytes first. */
+        size_t n = r->raw_len - r->raw_pos;
+        if (n > cap)
+            n = cap;
+        memcpy(buf, r->raw + r->raw_pos, n);
+        r->raw_pos += n;
+        r->raw_offset += n;
+        return (ssize_t)n;
+    }
+    if (r->raw_eof)
+        return 0;
+    ssize_t n = read_full(r->fd, buf, cap);
+    if (n < 0) {
+        r->error = "read failed";
+        return SZ_EIO;
+    }
+    if (n == 0)
+        r->raw_eof = true;
+    r->raw_offset += (uint64_t)n;
+    return n;
+}
+
+static ssize_t read_gzip(struct sz_reader *r, unsigned char *buf, size_t cap)
+{
+    r->z.next_out = buf;
+    r->z.avail_out = cap > UINT32_MAX ? UINT32_MAX : (uInt)cap;
+    while (r->z.avail_out > 0) {
+        if (fill_raw(r) != 0)
+            return SZ_EIO;
+        if (r->raw_pos == r->raw_len) {
+            /* End of file: fine only between members. */
+            if (!r->z_member_done) {
+                r->error = "truncated gzip stream";
+                return SZ_ECORRUPT;
+            }
+            break;
+        }
+        if (r->z_member_done) {
+            /* Another member follows: it must be gzip too. */
+            if (r->raw[r->raw_pos] != 0x1f) {
+                r->error = "trailing garbage after gzip member";
+                return SZ_ECORRUPT;
+            }
+            inflateReset(&r->z);
+            r->z_member_done = false;
+        }
+        r->z.next_in = r->raw + r->raw_pos;
+        r->z.avail_in = (uInt)(r->raw_len - r->raw_pos);
+        int zr = inflate(&r->z, Z_NO_FLUSH);
+        size_t used = (size_t)(r->z.next_in - (r->raw + r->raw_pos));
+        r->raw_pos += used;
+        r->raw_offset += used;
+        if (zr == Z_STREAM_END) {
+            r->z_member_done = true;
+            continue;
+        }
+        /* Input and output space were both offered, so anything but Z_OK
+         * (including Z_BUF_ERROR, "no progress possible") is a bad stream. */
+        if (zr != Z_OK) {
+            r->error = zr == Z_MEM_ERROR ? "out of memory in gzip decoder" : "corrupt gzip data";
+            return zr == Z_MEM_ERROR ? SZ_ENOMEM : SZ_ECORRUPT;
+        }
+    }
+    return (ssize_t)(cap - r->z.avail_out);
+}
+
+static ssize_t read_zstd(struct sz_reader *r, unsigned char *buf, size_t cap)
+{
+    ZSTD_outBuffer out = { buf, cap, 0 };
+    while (out.pos < out.size) {
+        if (fill_raw(r) != 0)
+            return SZ_EIO;
+        if (r->raw_pos == r->raw_len) {
+            if (r->zs_hint != 0) {
+                r->error = "truncated zstd frame";
+                return SZ_ECORRUPT;
+            }
+            break;
+        }
+        ZSTD_inBuffer in = { r->raw, r->raw_len, r->raw_pos };
+        size_t zr = ZSTD_decompressStream(r->zs, &out, &in);
+        r->raw_offset += in.pos - r->raw_pos;
+        r->raw_pos = in.pos;
+        if (ZSTD_isError(zr)) {
+            r->error = "corrupt zstd data";
+            return SZ_ECORRUPT;
+        }
+        r->zs_hint = zr;
+    }
+    return (ssize_t)out.pos;
+}
+
+ssize_t sz_reader_read(struct sz_reader *r, void *buf, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    switch (r->format) {
+    case SZ_FORMAT_GZIP: return read_gzip(r, buf, cap);
+    case SZ_FORMAT_ZSTD: return read_zstd(r, buf, cap);
+    default: return read_plain(r, buf, cap);
+    }
+}
+
+uint64_t sz_reader_raw_offset(const struct sz_reader *r)
+{
+    return r->raw_offset;
+}
+
+enum sz_format sz_reader_format(const struct sz_reader *r)
+{
+    return r->format;
+}
+
+const char *sz_reader_error(const struct sz_reader *r)
+{
+    return r->error ? r->error : "no error";
+}
+
+void sz_reader_close(struct sz_reader *r)
+{
+    if (!r)
+        return;
+    if (r->z_init)
+        inflateEnd(&r->z);
+    ZSTD_freeDStream(r->zs);
+    if (r->own_fd)
+        close(r->fd);
+    free(r->raw);
+    free(r);
+}

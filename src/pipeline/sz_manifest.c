@@ -1,0 +1,180 @@
+#include "sz_manifest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sz_jsonw.h"
+#include "sz_time.h"
+
+/* Rendering is a sequence of appends; `r` carries the first failure through
+ * and each helper does nothing once it is set. */
+struct w {
+    struct sz_buf *b;
+    int r;
+};
+
+static void raw(struct w *w, const char *s)
+{
+    if (!w->r)
+        w->r = sz_buf_puts(w->b, s);
+}
+
+static void str(struct w *w, const char *s)
+{
+    if (!w->r)
+        w->r = sz_jsonw_string_lossy(w->b, s, strlen(s));
+}
+
+static void u64(struct w *w, uint64_t v)
+{
+    if (!w->r)
+        w->r = sz_buf_put_u64(w->b, v);
+}
+
+/* "    \"key\": " at the given indent. */
+static void key(struct w *w, int indent, const char *k)
+{
+    for (int i = 0; i < indent && !w->r; i++)
+        w->r = sz_buf_append(w->b, "  ", 2);
+    str(w, k);
+    raw(w, ": ");
+}
+
+static void kv_u64(struct w *w, int indent, const char *k, uint64_t v, bool last)
+{
+    key(w, indent, k);
+    u64(w, v);
+    raw(w, last ? "\n" : ",\n");
+}
+
+static void kv_str(struct w *w, int indent, const char *k, const char *v, bool last)
+{
+    key(w, indent, k);
+    str(w, v);
+    raw(w, last ? "\n" : ",\n");
+}
+
+static void options(struct w *w, const struct sz_run_config *c)
+{
+    key(w, 1, "options");
+    raw(w, "{\n");
+    kv_str(w, 2, "output", c->out_dir, false);
+    key(w, 2, "overwrite");
+    raw(w, c->overwrite ? "true,\n" : "false,\n");
+    kv_str(w, 2, "compress", sz_compress_name(c->compress), false);
+    kv_u64(w, 2, "compress_level", (uint64_t)c->compress_level, false);
+    kv_u64(w, 2, "max_file_bytes", c->max_file_bytes, false);
+    kv_u64(w, 2, "max_event_bytes", c->max_event_bytes, false);
+    kv_u64(w, 2, "max_depth", c->max_depth, false);
+    kv_u64(w, 2, "max_open_files", c->max_open_files, true);
+    raw(w, "  },\n");
+}
+
+static void files(struct w *w, const struct sz_manifest *m)
+{
+    static const char *const kinds[2] = { "events", "dead" };
+    key(w, 1, "files");
+    raw(w, "[");
+    bool first = true;
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < m->n_files[k]; i++) {
+            const struct sz_file_info *f = &m->files[k][i];
+            raw(w, first ? "\n    {\"path\": " : ",\n    {\"path\": ");
+            str(w, f->path);
+            raw(w, ", \"kind\": ");
+            str(w, kinds[k]);
+            raw(w, ", \"records\": ");
+            u64(w, f->records);
+            raw(w, ", \"bytes\": ");
+            u64(w, f->bytes);
+            raw(w, "}");
+            first = false;
+        }
+    }
+    raw(w, first ? "],\n" : "\n  ],\n");
+}
+
+int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out)
+{
+    struct w w = { out, 0 };
+    const struct sz_run_stats *st = &m->res->stats;
+    const struct sz_run_config *c = m->cfg;
+
+    raw(&w, "{\n");
+    kv_str(&w, 1, "sessionize_version", SZ_VERSION, false);
+    kv_str(&w, 1, "status", m->res->n_input_errors ? "incomplete" : "complete", false);
+
+    key(&w, 1, "command");
+    raw(&w, "[");
+    for (int i = 0; i < c->argc; i++) {
+        if (i)
+            raw(&w, ", ");
+        str(&w, c->argv[i]);
+    }
+    raw(&w, "],\n");
+
+    options(&w, c);
+
+    key(&w, 1, "inputs");
+    raw(&w, "[");
+    for (size_t i = 0; i < m->inputs->n; i++) {
+        const struct sz_input *in = &m->inputs->items[i];
+        raw(&w, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        str(&w, in->name);
+        raw(&w, ", \"format\": ");
+        str(&w, m->input_formats[i] ? m->input_formats[i] : "unread");
+        raw(&w, ", \"bytes\": ");
+        if (in->size >= 0)
+            u64(&w, (uint64_t)in->size);
+        else
+            raw(&w, "null");
+        raw(&w, "}");
+    }
+    raw(&w, m->inputs->n ? "\n  ],\n" : "],\n");
+
+    key(&w, 1, "input_errors");
+    raw(&w, "[");
+    for (size_t i = 0; i < m->res->n_input_errors; i++) {
+        const struct sz_input_error *e = &m->res->input_errors[i];
+        raw(&w, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+        str(&w, e->name);
+        raw(&w, ", \"offset\": ");
+        u64(&w, e->offset);
+        raw(&w, ", \"message\": ");
+        str(&w, e->message);
+        raw(&w, "}");
+    }
+    raw(&w, m->res->n_input_errors ? "\n  ],\n" : "],\n");
+
+    key(&w, 1, "counts");
+    raw(&w, "{\n");
+    kv_u64(&w, 2, "lines_read", st->lines_read, false);
+    kv_u64(&w, 2, "blank_lines", st->blank_lines, false);
+    kv_u64(&w, 2, "events_out", st->events_out, false);
+    kv_u64(&w, 2, "dead_letters", st->dead_letters, false);
+    key(&w, 2, "dead_by_reason");
+    raw(&w, "{\n");
+    for (int i = 0; i < SZ_REASON_COUNT; i++)
+        kv_u64(&w, 3, sz_reason_name((enum sz_reason)i), st->dead_by_reason[i],
+               i == SZ_REASON_COUNT - 1);
+    raw(&w, "    },\n");
+    kv_u64(&w, 2, "files", m->n_files[0] + m->n_files[1], true);
+    raw(&w, "  },\n");
+
+    files(&w, m);
+
+    char started[25], num[64];
+    sz_time_format_rfc3339(m->started_ms, started);
+    key(&w, 1, "run");
+    raw(&w, "{\n");
+    kv_str(&w, 2, "started_at", started, false);
+    key(&w, 2, "elapsed_s");
+    snprintf(num, sizeof num, "%.3f,\n", st->elapsed_s);
+    raw(&w, num);
+    key(&w, 2, "mb_per_s");
+    snprintf(num, sizeof num, "%.1f\n",
+             st->elapsed_s > 0 ? (double)st->bytes_in / 1e6 / st->elapsed_s : 0.0);
+    raw(&w, num);
+    raw(&w, "  }\n}\n");
+    return w.r;
+}

@@ -1,0 +1,43 @@
+/* sz_manifest: DIR/_manifest.json, the record of one run, written last.
+ *
+ * Format (UTF-8 JSON object, two-space indented, keys in this order):
+ *   "sessionize_version"  string, e.g. "0.1.0"
+ *   "status"              "complete", or "incomplete" when some input failed
+ *                         part-way (see "input_errors")
+ *   "command"             array of strings: the command line as given
+ *   "options"             object: every effective option, by long name
+ *   "inputs"              array of {"name","format","bytes"}, in read order
+ *   "input_errors"        array of {"name","offset","message"}
+ *   "counts"              object: "lines_read", "blank_lines", "events_out",
+ *                         "dead_letters", "dead_by_reason" (an object with
+ *                         every reason code, zeros included), "files"
+ *   "files"               array of {"path","kind","records","bytes"}; path
+ *                         relative to DIR; kind "events" or "dead"
+ *   "run"                 object: "started_at" (RFC 3339 UTC), "elapsed_s",
+ *                         "mb_per_s": the only keys that differ between two
+ *                         runs of the same input, each on a line of its own
+ * Invariant: counts.lines_read = events_out + dead_letters + blank_lines.
+ *
+ * Owns nothing: renders into the caller's buffer.
+ */
+#ifndef SZ_MANIFEST_H
+#define SZ_MANIFEST_H
+
+#include "sz_buf.h"
+#include "sz_inputs.h"
+#include "sz_partsink.h"
+#include "sz_run.h"
+
+struct sz_manifest {
+    const struct sz_run_config *cfg;
+    const struct sz_run_result *res;
+    const struct sz_input_list *inputs;
+    const char *const *input_formats; /* per input, "plain"/"gzip"/"zstd" */
+    const struct sz_file_info *files[2]; /* events, dead */
+    size_t n_files[2];
+    int64_t started_ms;               /* epoch ms */
+};
+
+int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out) SZ_WUR;
+
+#endif
