@@ -32,12 +32,24 @@ struct key_ref {
     uint32_t off;     /* first byte after the opening quote */
     uint32_t len;     /* raw length */
     uint32_t escaped; /* contains a backslash */
+    uint32_t tag;     /* length, first and last byte: unequal tags mean unequal
+                       * unescaped keys, which settles most compares at once */
     uint32_t hash;    /* of the unescaped bytes; filled only for big objects */
 };
 
+static inline uint32_t key_tag(const char *k, uint32_t len)
+{
+    if (len == 0)
+        return 0;
+    return len << 16 ^ (uint32_t)(unsigned char)k[0] << 8 ^ (unsigned char)k[len - 1];
+}
+
 struct frame {
     uint8_t is_object;
-    uint32_t first_key; /* index into keys[] of this object's first key */
+    uint8_t any_escaped; /* some key of this object has an escape */
+    uint32_t first_key;  /* index into keys[] of this object's first key */
+    uint64_t seen;       /* one bit per key tag seen (a one-word Bloom filter):
+                          * a key whose bit is clear cannot be a duplicate */
 };
 
 struct sz_json_scanner {
@@ -100,52 +112,89 @@ static inline int hexval(unsigned char c)
 
 /* ---- scanning primitives ---------------------------------------------- */
 
-struct cursor {
-    const unsigned char *p;
-    size_t n;
-    size_t i;
-    struct sz_json_error *err;
-};
+/* The primitives take the text and a position and return the position
+ * after what they scanned, with flags in the low bit, or 0 on a fault (no
+ * token ends at offset 0). Passing positions by value rather than a cursor
+ * struct by pointer keeps them in registers across the hot loop. */
 
-static int fail(struct cursor *c, enum sz_json_status st, size_t at, const char *what)
+static int fail(struct sz_json_error *err, enum sz_json_status st, size_t at, const char *what)
 {
-    c->err->status = st;
-    c->err->offset = at;
-    c->err->what = what;
+    err->status = st;
+    err->offset = at;
+    err->what = what;
     return st;
 }
 
-static inline void skip_ws(struct cursor *c)
+static inline size_t skip_ws(const unsigned char *p, size_t n, size_t i)
 {
-    while (c->i < c->n && is_ws(c->p[c->i]))
-        c->i++;
+    /* Events are mostly compact: one compare settles the common case. */
+    while (i < n && p[i] <= ' ' && is_ws(p[i]))
+        i++;
+    return i;
 }
 
-static int read_u_escape(struct cursor *c, size_t at, unsigned *out)
+/* The value of the four hex digits at p[i..i+4), or -1. */
+static long hex4_at(const unsigned char *p, size_t n, size_t i)
 {
-    /* c->i is just after "\u". */
-    if (c->n - c->i < 4)
-        return fail(c, SZ_JSON_SYNTAX, at, "\\u escape needs four hex digits");
-    unsigned v = 0;
-    for (int k = 0; k < 4; k++) {
-        int h = hexval(c->p[c->i + (size_t)k]);
+    if (n - i < 4)
+        return -1;
+    long v = 0;
+    for (size_t k = 0; k < 4; k++) {
+        int h = hexval(p[i + k]);
         if (h < 0)
-            return fail(c, SZ_JSON_SYNTAX, at, "\\u escape needs four hex digits");
-        v = v << 4 | (unsigned)h;
+            return -1;
+        v = v << 4 | h;
     }
-    c->i += 4;
-    *out = v;
-    return 0;
+    return v;
 }
 
-/* Scan a string whose opening quote is at c->i. Leaves c->i after the
- * closing quote and sets *escaped if a backslash occurred. */
-static int scan_string(struct cursor *c, bool *escaped)
+/* Cold part of scan_string: the escape at p[i] == '\\'. Returns the position
+ * after it, or 0 with *err filled. */
+static size_t scan_escape(const unsigned char *p, size_t n, size_t i, struct sz_json_error *err)
 {
-    const unsigned char *p = c->p;
-    size_t n = c->n;
-    size_t i = c->i + 1;
-    bool esc = false;
+    size_t at = i;
+    if (i + 1 >= n) {
+        fail(err, SZ_JSON_SYNTAX, at, "unterminated escape");
+        return 0;
+    }
+    switch (p[i + 1]) {
+    case '"': case '\\': case '/': case 'b': case 'f':
+    case 'n': case 'r': case 't':
+        return i + 2;
+    case 'u':
+        break;
+    default:
+        fail(err, SZ_JSON_SYNTAX, at, "invalid escape in string");
+        return 0;
+    }
+    long u = hex4_at(p, n, i + 2);
+    if (u < 0) {
+        fail(err, SZ_JSON_SYNTAX, at, "\\u escape needs four hex digits");
+        return 0;
+    }
+    i += 6;
+    if (u >= 0xDC00 && u <= 0xDFFF) {
+        fail(err, SZ_JSON_SYNTAX, at, "lone low surrogate in \\u escape");
+        return 0;
+    }
+    if (u >= 0xD800 && u <= 0xDBFF) {
+        long lo = n - i >= 2 && p[i] == '\\' && p[i + 1] == 'u' ? hex4_at(p, n, i + 2) : -1;
+        if (lo < 0xDC00 || lo > 0xDFFF) {
+            fail(err, SZ_JSON_SYNTAX, at, "lone high surrogate in \\u escape");
+            return 0;
+        }
+        i += 6;
+    }
+    return i;
+}
+
+/* Scan the string whose opening quote is at p[i]. Returns (end << 1) |
+ * escaped, where end is the position after the closing quote; 0 on a fault. */
+static inline size_t scan_string(const unsigned char *p, size_t n, size_t i,
+                                 struct sz_json_error *err)
+{
+    size_t start = i++;
+    size_t esc = 0;
 
     for (;;) {
 #ifdef __SSE2__
@@ -173,110 +222,94 @@ static int scan_string(struct cursor *c, bool *escaped)
 #ifdef __SSE2__
     special:
 #endif
-        if (i >= n)
-            return fail(c, SZ_JSON_SYNTAX, c->i, "unterminated string");
-        unsigned char ch = p[i];
-        if (ch == '"') {
-            c->i = i + 1;
-            *escaped = esc;
+        if (i >= n) {
+            fail(err, SZ_JSON_SYNTAX, start, "unterminated string");
             return 0;
         }
+        unsigned char ch = p[i];
+        if (ch == '"')
+            return (i + 1) << 1 | esc;
         if (ch == '\\') {
-            esc = true;
-            size_t at = i;
-            if (i + 1 >= n)
-                return fail(c, SZ_JSON_SYNTAX, at, "unterminated escape");
-            unsigned char e = p[i + 1];
-            switch (e) {
-            case '"': case '\\': case '/': case 'b': case 'f':
-            case 'n': case 'r': case 't':
-                i += 2;
-                continue;
-            case 'u': {
-                unsigned u, lo;
-                c->i = i + 2;
-                int r = read_u_escape(c, at, &u);
-                if (r)
-                    return r;
-                i = c->i;
-                if (u >= 0xDC00 && u <= 0xDFFF)
-                    return fail(c, SZ_JSON_SYNTAX, at, "lone low surrogate in \\u escape");
-                if (u >= 0xD800 && u <= 0xDBFF) {
-                    if (n - i < 2 || p[i] != '\\' || p[i + 1] != 'u')
-                        return fail(c, SZ_JSON_SYNTAX, at, "lone high surrogate in \\u escape");
-                    c->i = i + 2;
-                    r = read_u_escape(c, i, &lo);
-                    if (r)
-                        return r;
-                    if (lo < 0xDC00 || lo > 0xDFFF)
-                        return fail(c, SZ_JSON_SYNTAX, at, "lone high surrogate in \\u escape");
-                    i = c->i;
-                }
-                continue;
-            }
-            default:
-                return fail(c, SZ_JSON_SYNTAX, at, "invalid escape in string");
-            }
+            esc = 1;
+            if ((i = scan_escape(p, n, i, err)) == 0)
+                return 0;
+            continue;
         }
-        if (ch < 0x20)
-            return fail(c, SZ_JSON_SYNTAX, i, "unescaped control character in string");
+        if (ch < 0x20) {
+            fail(err, SZ_JSON_SYNTAX, i, "unescaped control character in string");
+            return 0;
+        }
         size_t k = sz_utf8_seq(p + i, n - i);
-        if (k == 0)
-            return fail(c, SZ_JSON_BAD_UTF8, i, "invalid UTF-8 in string");
+        if (k == 0) {
+            fail(err, SZ_JSON_BAD_UTF8, i, "invalid UTF-8 in string");
+            return 0;
+        }
         i += k;
     }
 }
 
-/* Scan a number at c->i; sets *is_int when it has no fraction or exponent. */
-static int scan_number(struct cursor *c, bool *is_int)
+/* Scan the number at p[i]. Returns (end << 1) | is_integer (no fraction,
+ * no exponent); 0 on a fault. */
+static inline size_t scan_number(const unsigned char *p, size_t n, size_t i,
+                                 struct sz_json_error *err)
 {
-    const unsigned char *p = c->p;
-    size_t n = c->n, i = c->i, start = c->i;
-    bool integer = true;
+    size_t start = i;
+    size_t integer = 1;
+    const char *what = "invalid number";
 
     if (p[i] == '-')
         i++;
     if (i >= n)
-        return fail(c, SZ_JSON_SYNTAX, start, "invalid number");
+        goto bad;
     if (p[i] == '0') {
         i++;
-        if (i < n && is_digit(p[i]))
-            return fail(c, SZ_JSON_SYNTAX, start, "leading zero in number");
+        if (i < n && is_digit(p[i])) {
+            what = "leading zero in number";
+            goto bad;
+        }
     } else if (is_digit(p[i])) {
         while (i < n && is_digit(p[i]))
             i++;
     } else {
-        return fail(c, SZ_JSON_SYNTAX, start, "invalid number");
+        goto bad;
     }
     if (i < n && p[i] == '.') {
-        integer = false;
+        integer = 0;
         i++;
-        if (i >= n || !is_digit(p[i]))
-            return fail(c, SZ_JSON_SYNTAX, start, "digit expected after decimal point");
+        if (i >= n || !is_digit(p[i])) {
+            what = "digit expected after decimal point";
+            goto bad;
+        }
         while (i < n && is_digit(p[i]))
             i++;
     }
     if (i < n && (p[i] == 'e' || p[i] == 'E')) {
-        integer = false;
+        integer = 0;
         i++;
         if (i < n && (p[i] == '+' || p[i] == '-'))
             i++;
-        if (i >= n || !is_digit(p[i]))
-            return fail(c, SZ_JSON_SYNTAX, start, "digit expected in exponent");
+        if (i >= n || !is_digit(p[i])) {
+            what = "digit expected in exponent";
+            goto bad;
+        }
         while (i < n && is_digit(p[i]))
             i++;
     }
-    c->i = i;
-    *is_int = integer;
+    return i << 1 | integer;
+bad:
+    fail(err, SZ_JSON_SYNTAX, start, what);
     return 0;
 }
 
-static int scan_literal(struct cursor *c, const char *word, size_t len)
+/* Returns the position after the literal `word` at p[i], or 0. */
+static size_t scan_literal(const unsigned char *p, size_t n, size_t i, const char *word,
+                           size_t len, struct sz_json_error *err)
 {
-    if (c->n - c->i < len || memcmp(c->p + c->i, word, len) != 0)
-        return fail(c, SZ_JSON_SYNTAX, c->i, "invalid literal");
-    c->i += len;
-    return 0;
+    if (n - i < len || memcmp(p + i, word, len) != 0) {
+        fail(err, SZ_JSON_SYNTAX, i, "invalid literal");
+        return 0;
+    }
+    return i + len;
 }
 
 /* ---- duplicate keys ----------------------------------------------------- */
@@ -297,7 +330,7 @@ static int keys_equal(struct sz_json_scanner *s, const char *text,
                       const struct key_ref *a, const struct key_ref *b)
 {
     if (!a->escaped && !b->escaped)
-        return a->len == b->len && memcmp(text + a->off, text + b->off, a->len) == 0;
+        return a->tag == b->tag && memcmp(text + a->off, text + b->off, a->len) == 0;
     sz_buf_clear(&s->tmp_a);
     sz_buf_clear(&s->tmp_b);
     if (sz_json_unescape(text + a->off, a->len, &s->tmp_a) != 0 ||
@@ -330,28 +363,26 @@ static int cmp_key_hash(const void *x, const void *y)
 
 /* Check a closing object of more than SMALL_OBJECT keys. Sorting reorders
  * the object's slice of keys[], which is discarded right after. */
-static int check_big_object(struct sz_json_scanner *s, struct cursor *c,
-                            struct key_ref *k, size_t n)
+static int check_big_object(struct sz_json_scanner *s, const char *text, struct key_ref *k,
+                            size_t n, struct sz_json_error *err)
 {
     for (size_t i = 0; i < n; i++)
-        if (key_hash(s, (const char *)c->p, &k[i]) != 0)
+        if (key_hash(s, text, &k[i]) != 0)
             return SZ_ENOMEM;
     qsort(k, n, sizeof *k, cmp_key_hash);
     for (size_t i = 0; i + 1 < n; i++) {
         for (size_t j = i + 1; j < n && k[j].hash == k[i].hash; j++) {
-            int eq = keys_equal(s, (const char *)c->p, &k[i], &k[j]);
+            int eq = keys_equal(s, text, &k[i], &k[j]);
             if (eq < 0)
                 return eq;
             if (eq) {
                 size_t at = k[i].off > k[j].off ? k[i].off : k[j].off;
-                return fail(c, SZ_JSON_DUP_KEY, at - 1, "duplicate key in object");
+                return fail(err, SZ_JSON_DUP_KEY, at - 1, "duplicate key in object");
             }
         }
     }
     return 0;
 }
-
-/* ---- growth ------------------------------------------------------------- */
 
 /* Returns arr grown to hold `need` elements (updating *cap), or NULL on
  * ENOMEM with arr still valid and unchanged. */
@@ -375,12 +406,14 @@ enum state { ST_VALUE, ST_KEY, ST_AFTER };
 int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
                  struct sz_json_doc *doc, struct sz_json_error *err)
 {
-    struct cursor c = { (const unsigned char *)text, len, 0, err };
+    const unsigned char *p = (const unsigned char *)text;
+    const size_t n = len;
+    size_t i = 0;
     size_t depth = 0;     /* open containers */
     size_t n_members = 0; /* top-level members so far */
     size_t n_keys = 0;    /* keys of all open objects, innermost last */
     bool top_is_object = false;
-    bool member_open = false; /* a top-level member's value is being scanned */
+    struct sz_json_member *m = NULL; /* top-level member whose value is being scanned */
     enum state st = ST_VALUE;
     int r = 0;
 
@@ -388,39 +421,40 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
     err->offset = 0;
     err->what = NULL;
     if (len >= UINT32_MAX) {
-        r = fail(&c, SZ_JSON_SYNTAX, 0, "text too long for the scanner");
+        r = fail(err, SZ_JSON_SYNTAX, 0, "text too long for the scanner");
         goto out;
     }
-    skip_ws(&c);
-    if (c.i < c.n && c.p[c.i] == '{')
+    i = skip_ws(p, n, i);
+    size_t open_off = i;
+    if (i < n && p[i] == '{')
         top_is_object = true;
 
     for (;;) {
         switch (st) {
         case ST_VALUE: {
-            if (c.i >= c.n) {
-                r = fail(&c, SZ_JSON_SYNTAX, c.i, len ? "unexpected end of text" : "empty text");
+            if (i >= n) {
+                r = fail(err, SZ_JSON_SYNTAX, i, len ? "unexpected end of text" : "empty text");
                 goto out;
             }
-            unsigned char ch = c.p[c.i];
-            if (member_open && depth == 1) {
-                s->members[n_members - 1].val_off = (uint32_t)c.i;
-            }
+            unsigned char ch = p[i];
+            if (m && depth == 1)
+                m->val_off = (uint32_t)i;
             if (ch == '{' || ch == '[') {
                 if (depth >= s->max_depth) {
-                    r = fail(&c, SZ_JSON_TOO_DEEP, c.i, "nesting too deep");
+                    r = fail(err, SZ_JSON_TOO_DEEP, i, "nesting too deep");
                     goto out;
                 }
                 bool obj = ch == '{';
                 s->stack[depth].is_object = obj;
                 s->stack[depth].first_key = (uint32_t)n_keys;
+                s->stack[depth].seen = 0;
+                s->stack[depth].any_escaped = 0;
                 depth++;
-                if (member_open && depth == 2)
-                    s->members[n_members - 1].type = obj ? SZ_JSON_OBJECT : SZ_JSON_ARRAY;
-                c.i++;
-                skip_ws(&c);
-                if (c.i < c.n && c.p[c.i] == (obj ? '}' : ']')) {
-                    c.i++;
+                if (m && depth == 2)
+                    m->type = obj ? SZ_JSON_OBJECT : SZ_JSON_ARRAY;
+                i = skip_ws(p, n, i + 1);
+                if (i < n && p[i] == (obj ? '}' : ']')) {
+                    i++;
                     depth--;
                     st = ST_AFTER;
                 } else {
@@ -429,118 +463,135 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
                 continue;
             }
             uint8_t type;
-            bool esc = false, is_int = false;
+            size_t rv;
             if (ch == '"') {
-                r = scan_string(&c, &esc);
+                rv = scan_string(p, n, i, err);
                 type = SZ_JSON_STRING;
             } else if (ch == '-' || is_digit(ch)) {
-                r = scan_number(&c, &is_int);
+                rv = scan_number(p, n, i, err);
                 type = SZ_JSON_NUMBER;
             } else if (ch == 't') {
-                r = scan_literal(&c, "true", 4);
+                rv = scan_literal(p, n, i, "true", 4, err) << 1;
                 type = SZ_JSON_TRUE;
             } else if (ch == 'f') {
-                r = scan_literal(&c, "false", 5);
+                rv = scan_literal(p, n, i, "false", 5, err) << 1;
                 type = SZ_JSON_FALSE;
             } else if (ch == 'n') {
-                r = scan_literal(&c, "null", 4);
+                rv = scan_literal(p, n, i, "null", 4, err) << 1;
                 type = SZ_JSON_NULL;
             } else {
-                r = fail(&c, SZ_JSON_SYNTAX, c.i, "value expected");
+                rv = 0;
+                fail(err, SZ_JSON_SYNTAX, i, "value expected");
             }
-            if (r)
+            if (rv == 0) {
+                r = err->status;
                 goto out;
-            if (member_open && depth == 1) {
-                struct sz_json_member *m = &s->members[n_members - 1];
+            }
+            i = rv >> 1;
+            if (m && depth == 1) {
                 m->type = type;
-                m->str_escaped = esc;
-                m->num_int = is_int;
+                m->str_escaped = type == SZ_JSON_STRING && (rv & 1);
+                m->num_int = type == SZ_JSON_NUMBER && (rv & 1);
             }
             st = ST_AFTER;
             continue;
         }
         case ST_KEY: {
-            if (c.i >= c.n || c.p[c.i] != '"') {
-                r = fail(&c, SZ_JSON_SYNTAX, c.i, "object key (a string) expected");
+            if (i >= n || p[i] != '"') {
+                r = fail(err, SZ_JSON_SYNTAX, i, "object key (a string) expected");
                 goto out;
             }
-            size_t kstart = c.i;
-            bool esc;
-            r = scan_string(&c, &esc);
-            if (r)
-                goto out;
-            void *grown = grow(s->keys, &s->keys_cap, n_keys + 1, sizeof *s->keys);
-            if (!grown) {
-                r = SZ_ENOMEM;
+            size_t kstart = i;
+            size_t rv = scan_string(p, n, i, err);
+            if (rv == 0) {
+                r = err->status;
                 goto out;
             }
-            s->keys = grown;
+            i = rv >> 1;
+            void *grown;
+            if (n_keys == s->keys_cap) {
+                if (!(grown = grow(s->keys, &s->keys_cap, n_keys + 1, sizeof *s->keys))) {
+                    r = SZ_ENOMEM;
+                    goto out;
+                }
+                s->keys = grown;
+            }
             struct key_ref *k = &s->keys[n_keys];
             k->off = (uint32_t)kstart + 1;
-            k->len = (uint32_t)(c.i - kstart - 2);
-            k->escaped = esc;
-            size_t first = s->stack[depth - 1].first_key;
-            if (n_keys - first < SMALL_OBJECT) {
+            k->len = (uint32_t)(i - kstart - 2);
+            k->escaped = rv & 1;
+            k->tag = key_tag(text + k->off, k->len);
+            struct frame *kf = &s->stack[depth - 1];
+            size_t first = kf->first_key;
+            uint64_t bit = 1ull << ((k->tag * 0x9E3779B1u) >> 26);
+            /* Escaped keys have no comparable tag, so they (and any key after
+             * them in the object) take the full compare. */
+            bool maybe_dup = (kf->seen & bit) || k->escaped || kf->any_escaped;
+            kf->seen |= bit;
+            kf->any_escaped |= k->escaped;
+            if (maybe_dup && n_keys - first < SMALL_OBJECT) {
                 for (size_t j = first; j < n_keys; j++) {
-                    int eq = keys_equal(s, text, &s->keys[j], k);
+                    const struct key_ref *o = &s->keys[j];
+                    /* Inline reject: distinct plain keys almost always differ in tag. */
+                    if (o->tag != k->tag && !(o->escaped | k->escaped))
+                        continue;
+                    int eq = keys_equal(s, text, o, k);
                     if (eq < 0) {
                         r = eq;
                         goto out;
                     }
                     if (eq) {
-                        r = fail(&c, SZ_JSON_DUP_KEY, kstart, "duplicate key in object");
+                        r = fail(err, SZ_JSON_DUP_KEY, kstart, "duplicate key in object");
                         goto out;
                     }
                 }
             }
             n_keys++;
             if (depth == 1) {
-                grown = grow(s->members, &s->members_cap, n_members + 1, sizeof *s->members);
-                if (!grown) {
-                    r = SZ_ENOMEM;
-                    goto out;
+                if (n_members == s->members_cap) {
+                    grown = grow(s->members, &s->members_cap, n_members + 1, sizeof *s->members);
+                    if (!grown) {
+                        r = SZ_ENOMEM;
+                        goto out;
+                    }
+                    s->members = grown;
                 }
-                s->members = grown;
-                struct sz_json_member *m = &s->members[n_members++];
+                m = &s->members[n_members++];
                 memset(m, 0, sizeof *m);
                 m->key_off = k->off;
                 m->key_len = k->len;
-                m->key_escaped = esc;
-                member_open = true;
+                m->key_escaped = (uint8_t)k->escaped;
             }
-            skip_ws(&c);
-            if (c.i >= c.n || c.p[c.i] != ':') {
-                r = fail(&c, SZ_JSON_SYNTAX, c.i, "':' expected after object key");
+            i = skip_ws(p, n, i);
+            if (i >= n || p[i] != ':') {
+                r = fail(err, SZ_JSON_SYNTAX, i, "':' expected after object key");
                 goto out;
             }
-            c.i++;
-            skip_ws(&c);
+            i = skip_ws(p, n, i + 1);
             st = ST_VALUE;
             continue;
         }
         case ST_AFTER: {
-            if (member_open && depth == 1) {
-                struct sz_json_member *m = &s->members[n_members - 1];
-                m->val_len = (uint32_t)(c.i - m->val_off);
-                member_open = false;
+            if (m && depth == 1) {
+                m->val_len = (uint32_t)(i - m->val_off);
+                m = NULL;
             }
-            skip_ws(&c);
+            i = skip_ws(p, n, i);
             if (depth == 0) {
-                if (c.i != c.n) {
-                    r = fail(&c, SZ_JSON_SYNTAX, c.i, "trailing characters after the JSON value");
+                if (i != n) {
+                    r = fail(err, SZ_JSON_SYNTAX, i, "trailing characters after the JSON value");
                     goto out;
                 }
                 goto done;
             }
-            if (c.i >= c.n) {
-                r = fail(&c, SZ_JSON_SYNTAX, c.i, "unexpected end of text");
+            if (i >= n) {
+                r = fail(err, SZ_JSON_SYNTAX, i, "unexpected end of text");
                 goto out;
             }
             struct frame *f = &s->stack[depth - 1];
-            unsigned char ch = c.p[c.i];
+            unsigned char ch = p[i];
             if (ch == ',') {
-                c.i++;
-                skip_ws(&c);
+                i = skip_ws(p, n, i + 1);
                 st = f->is_object ? ST_KEY : ST_VALUE;
                 continue;
             }
@@ -548,18 +599,17 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
                 if (f->is_object) {
                     size_t nk = n_keys - f->first_key;
                     if (nk > SMALL_OBJECT &&
-                        (r = check_big_object(s, &c, s->keys + f->first_key, nk)) != 0)
+                        (r = check_big_object(s, text, s->keys + f->first_key, nk, err)) != 0)
                         goto out;
                     n_keys = f->first_key;
-                    if (depth == 1) {
-                        doc->close_off = (uint32_t)c.i;
-                    }
+                    if (depth == 1)
+                        doc->close_off = (uint32_t)i;
                 }
-                c.i++;
+                i++;
                 depth--;
                 continue; /* still ST_AFTER: the container is a finished value */
             }
-            r = fail(&c, SZ_JSON_SYNTAX, c.i,
+            r = fail(err, SZ_JSON_SYNTAX, i,
                      f->is_object ? "',' or '}' expected in object" : "',' or ']' expected in array");
             goto out;
         }
@@ -568,19 +618,14 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
 
 done:
     if (!top_is_object) {
-        r = fail(&c, SZ_JSON_NOT_OBJECT, 0, "the line is valid JSON but not an object");
+        r = fail(err, SZ_JSON_NOT_OBJECT, 0, "the line is valid JSON but not an object");
         goto out;
     }
     doc->text = text;
     doc->len = len;
     doc->members = s->members;
     doc->n_members = n_members;
-    {
-        size_t o = 0;
-        while (is_ws((unsigned char)text[o]))
-            o++;
-        doc->open_off = (uint32_t)o;
-    }
+    doc->open_off = (uint32_t)open_off;
     return SZ_JSON_OK;
 
 out:
@@ -588,7 +633,7 @@ out:
         /* Rule 1 of the fault priority: invalid UTF-8 wins. */
         size_t ok = sz_utf8_valid_prefix(text, len);
         if (ok != len)
-            r = fail(&c, SZ_JSON_BAD_UTF8, ok, "invalid UTF-8");
+            r = fail(err, SZ_JSON_BAD_UTF8, ok, "invalid UTF-8");
     }
     return r;
 }
@@ -625,20 +670,17 @@ int sz_json_parse_int64(const char *p, size_t n, int64_t *out)
         neg = true;
         i++;
     }
+    size_t digits_start = i;
     uint64_t v = 0;
-    /* The magnitude limit is 2^63 for negatives, 2^63-1 otherwise. */
-    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    bool overflow = false;
-    for (; i < n && is_digit((unsigned char)p[i]); i++) {
-        unsigned d = (unsigned)(p[i] - '0');
-        if (v > (limit - d) / 10)
-            overflow = true;
-        else
-            v = v * 10 + d;
-    }
+    for (; i < n && is_digit((unsigned char)p[i]); i++)
+        v = v * 10 + (unsigned)(p[i] - '0'); /* may wrap; checked below */
     if (i < n)
         return 1; /* fraction or exponent */
-    if (overflow)
+    /* 18 digits always fit; 19 may; 20 or more never (JSON has no leading
+     * zeros). The magnitude limit is 2^63 for negatives, 2^63-1 otherwise. */
+    size_t nd = i - digits_start;
+    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (nd > 19 || (nd == 19 && v > limit))
         return 2;
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return 0;
