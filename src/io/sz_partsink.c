@@ -196,22 +196,24 @@ int sz_partsink_write(struct sz_partsink *s, int64_t part_id, const char *part_d
     return 0;
 }
 
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const struct sz_file_info *)a)->path, ((const struct sz_file_info *)b)->path);
+}
+
 int sz_partsink_close(struct sz_partsink *s)
 {
-    /* Commit in path order: the file list then depends on nothing but the input. */
-    for (;;) {
-        struct slot *first = NULL;
-        for (size_t i = 0; i < s->cfg.max_open; i++) {
-            struct slot *sl = &s->slots[i];
-            if (sl->f && (!first || strcmp(sl->rel_path, first->rel_path) < 0))
-                first = sl;
+    for (size_t i = 0; i < s->cfg.max_open; i++) {
+        if (s->slots[i].f) {
+            int r = commit_slot(s, &s->slots[i]);
+            if (r)
+                return r;
         }
-        if (!first)
-            return 0;
-        int r = commit_slot(s, first);
-        if (r)
-            return r;
     }
+    /* Part numbers are zero-padded, so path order is partition order, then
+     * creation order: what a person listing the tree expects. */
+    qsort(s->files, s->n_files, sizeof *s->files, by_path);
+    return 0;
 }
 
 const struct sz_file_info *sz_partsink_files(const struct sz_partsink *s, size_t *n)

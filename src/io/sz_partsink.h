@@ -55,7 +55,8 @@ int sz_partsink_write(struct sz_partsink *s, int64_t part_id, const char *part_d
 /* Commit every open file. */
 int sz_partsink_close(struct sz_partsink *s) SZ_WUR;
 
-/* Files committed so far, in commit order. */
+/* Files committed so far: in commit order, and sorted by path once
+ * sz_partsink_close has succeeded. */
 const struct sz_file_info *sz_partsink_files(const struct sz_partsink *s, size_t *n);
 
 /* The path (relative to root) that the last failure concerned, or "". */

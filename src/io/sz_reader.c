@@ -27,6 +27,7 @@ struct sz_reader {
     ZSTD_DStream *zs;
     size_t zs_hint;      /* last ZSTD_decompressStream result: 0 = frame complete */
     const char *error;
+    int pending;         /* an error met after some output: reported next call */
 };
 
 const char *sz_format_name(enum sz_format f)
@@ -147,7 +148,7 @@ static ssize_t read_plain(struct sz_reader *r, unsigned char *buf, size_t cap)
     return n;
 }
 
-static ssize_t read_gzip(struct sz_reader *r, unsigned char *buf, size_t cap)
+static ssize_t read_gzip(struct sz_reader *r, unsigned char *buf, size_t cap, size_t *produced)
 {
     r->z.next_out = buf;
     r->z.avail_out = cap > UINT32_MAX ? UINT32_MAX : (uInt)cap;
@@ -174,6 +175,7 @@ static ssize_t read_gzip(struct sz_reader *r, unsigned char *buf, size_t cap)
         r->z.next_in = r->raw + r->raw_pos;
         r->z.avail_in = (uInt)(r->raw_len - r->raw_pos);
         int zr = inflate(&r->z, Z_NO_FLUSH);
+        *produced = cap - r->z.avail_out;
         size_t used = (size_t)(r->z.next_in - (r->raw + r->raw_pos));
         r->raw_pos += used;
         r->raw_offset += used;
@@ -191,7 +193,7 @@ static ssize_t read_gzip(struct sz_reader *r, unsigned char *buf, size_t cap)
     return (ssize_t)(cap - r->z.avail_out);
 }
 
-static ssize_t read_zstd(struct sz_reader *r, unsigned char *buf, size_t cap)
+static ssize_t read_zstd(struct sz_reader *r, unsigned char *buf, size_t cap, size_t *produced)
 {
     ZSTD_outBuffer out = { buf, cap, 0 };
     while (out.pos < out.size) {
@@ -206,6 +208,7 @@ static ssize_t read_zstd(struct sz_reader *r, unsigned char *buf, size_t cap)
         }
         ZSTD_inBuffer in = { r->raw, r->raw_len, r->raw_pos };
         size_t zr = ZSTD_decompressStream(r->zs, &out, &in);
+        *produced = out.pos;
         r->raw_offset += in.pos - r->raw_pos;
         r->raw_pos = in.pos;
         if (ZSTD_isError(zr)) {
@@ -219,13 +222,26 @@ static ssize_t read_zstd(struct sz_reader *r, unsigned char *buf, size_t cap)
 
 ssize_t sz_reader_read(struct sz_reader *r, void *buf, size_t cap)
 {
+    if (r->pending)
+        return r->pending;
     if (cap == 0)
         return 0;
+    size_t produced = 0;
+    ssize_t n;
     switch (r->format) {
-    case SZ_FORMAT_GZIP: return read_gzip(r, buf, cap);
-    case SZ_FORMAT_ZSTD: return read_zstd(r, buf, cap);
-    default: return read_plain(r, buf, cap);
+    case SZ_FORMAT_GZIP: n = read_gzip(r, buf, cap, &produced); break;
+    case SZ_FORMAT_ZSTD: n = read_zstd(r, buf, cap, &produced); break;
+    default: n = read_plain(r, buf, cap); break;
     }
+    if (n < 0 && produced > 0) {
+        /* Deliver what was decoded before the damage; the error is sticky
+         * and comes with the next call. */
+        r->pending = (int)n;
+        return (ssize_t)produced;
+    }
+    if (n < 0)
+        r->pending = (int)n;
+    return n;
 }
 
 uint64_t sz_reader_raw_offset(const struct sz_reader *r)

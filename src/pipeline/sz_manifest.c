@@ -107,9 +107,15 @@ int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out)
     key(&w, 1, "command");
     raw(&w, "[");
     for (int i = 0; i < c->argc; i++) {
-        if (i)
+        const char *a = c->argv[i];
+        if (i) {
             raw(&w, ", ");
-        str(&w, c->argv[i]);
+        } else if (strrchr(a, '/')) {
+            /* The program's name, not where it was installed: the
+             * manifest should not differ between machines for that. */
+            a = strrchr(a, '/') + 1;
+        }
+        str(&w, a);
     }
     raw(&w, "],\n");
 

@@ -1,0 +1,1 @@
+mkdir -p ../out/events/dt=2020-01-01 ../out/dead && echo old > ../out/events/dt=2020-01-01/part-00000.ndjson && echo old > ../out/dead/part-00009.ndjson && echo "{}" > ../out/_manifest.json && echo keep > ../out/notes.txt

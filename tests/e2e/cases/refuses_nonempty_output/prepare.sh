@@ -1,0 +1,1 @@
+mkdir -p ../out && echo precious > ../out/notes.txt
