@@ -190,7 +190,7 @@ static size_t scan_escape(const unsigned char *p, size_t n, size_t i, struct sz_
 
 /* Scan the string whose opening quote is at p[i]. Returns (end << 1) |
  * escaped, where end is the position after the closing quote; 0 on a fault. */
-static inline size_t scan_string(const unsigned char *p, size_t n, size_t i,
+static inline __attribute__((always_inline)) size_t scan_string(const unsigned char *p, size_t n, size_t i,
                                  struct sz_json_error *err)
 {
     size_t start = i++;
@@ -250,7 +250,7 @@ static inline size_t scan_string(const unsigned char *p, size_t n, size_t i,
 
 /* Scan the number at p[i]. Returns (end << 1) | is_integer (no fraction,
  * no exponent); 0 on a fault. */
-static inline size_t scan_number(const unsigned char *p, size_t n, size_t i,
+static inline __attribute__((always_inline)) size_t scan_number(const unsigned char *p, size_t n, size_t i,
                                  struct sz_json_error *err)
 {
     size_t start = i;
