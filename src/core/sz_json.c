@@ -454,6 +454,8 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
                     m->type = obj ? SZ_JSON_OBJECT : SZ_JSON_ARRAY;
                 i = skip_ws(p, n, i + 1);
                 if (i < n && p[i] == (obj ? '}' : ']')) {
+                    if (depth == 1)
+                        doc->close_off = (uint32_t)i; /* "{}" */
                     i++;
                     depth--;
                     st = ST_AFTER;
