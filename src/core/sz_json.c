@@ -401,61 +401,137 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
 
 /* ---- the scan ----------------------------------------------------------- */
 
+/* Record the key whose string spans p[kstart..end) in the innermost open
+ * object (stack[depth-1]) and check it against the object's earlier keys.
+ * Returns 0, SZ_JSON_DUP_KEY (err filled) or SZ_ENOMEM. */
+static inline int add_key(struct sz_json_scanner *s, const char *text, size_t depth,
+                          size_t kstart, size_t end, bool esc, size_t *n_keys,
+                          struct sz_json_error *err)
+{
+    size_t nk = *n_keys;
+    if (nk == s->keys_cap) {
+        void *grown = grow(s->keys, &s->keys_cap, nk + 1, sizeof *s->keys);
+        if (!grown)
+            return SZ_ENOMEM;
+        s->keys = grown;
+    }
+    struct key_ref *k = &s->keys[nk];
+    k->off = (uint32_t)kstart + 1;
+    k->len = (uint32_t)(end - kstart - 2);
+    k->escaped = esc;
+    k->tag = key_tag(text + k->off, k->len);
+    struct frame *f = &s->stack[depth - 1];
+    size_t first = f->first_key;
+    uint64_t bit = 1ull << ((k->tag * 0x9E3779B1u) >> 26);
+    /* Escaped keys have no comparable tag, so they (and any key after them
+     * in the object) take the full compare. */
+    bool maybe_dup = (f->seen & bit) || esc || f->any_escaped;
+    f->seen |= bit;
+    f->any_escaped |= esc;
+    if (maybe_dup && nk - first < SMALL_OBJECT) {
+        for (size_t j = first; j < nk; j++) {
+            const struct key_ref *o = &s->keys[j];
+            if (o->tag != k->tag && !(o->escaped | k->escaped))
+                continue;
+            int eq = keys_equal(s, text, o, k);
+            if (eq < 0)
+                return eq;
+            if (eq)
+                return fail(err, SZ_JSON_DUP_KEY, kstart, "duplicate key in object");
+        }
+    }
+    *n_keys = nk + 1;
+    return 0;
+}
+
+static inline void open_frame(struct sz_json_scanner *s, size_t depth, bool obj, size_t n_keys)
+{
+    struct frame *f = &s->stack[depth];
+    f->is_object = obj;
+    f->first_key = (uint32_t)n_keys;
+    f->seen = 0;
+    f->any_escaped = 0;
+}
+
+/* The keys of the object closing at stack[depth-1]: for a big object, the
+ * deferred duplicate check. Returns 0 or a status/error. */
+static inline int close_object(struct sz_json_scanner *s, const char *text, size_t depth,
+                               size_t *n_keys, struct sz_json_error *err)
+{
+    struct frame *f = &s->stack[depth - 1];
+    size_t nk = *n_keys - f->first_key;
+    if (nk > SMALL_OBJECT) {
+        int r = check_big_object(s, text, s->keys + f->first_key, nk, err);
+        if (r)
+            return r;
+    }
+    *n_keys = f->first_key;
+    return 0;
+}
+
+/* A scalar value at p[i]: returns (end << 1) | flag as the primitives do
+ * (flag: string has escapes / number is an integer), 0 on a fault; *type
+ * gets its type. '{' and '[' are not scalars and fail here. */
+static inline __attribute__((always_inline)) size_t
+scan_scalar(const unsigned char *p, size_t n, size_t i, uint8_t *type, struct sz_json_error *err)
+{
+    unsigned char ch = p[i];
+    if (ch == '"') {
+        *type = SZ_JSON_STRING;
+        return scan_string(p, n, i, err);
+    }
+    if (ch == '-' || is_digit(ch)) {
+        *type = SZ_JSON_NUMBER;
+        return scan_number(p, n, i, err);
+    }
+    if (ch == 't') {
+        *type = SZ_JSON_TRUE;
+        return scan_literal(p, n, i, "true", 4, err) << 1;
+    }
+    if (ch == 'f') {
+        *type = SZ_JSON_FALSE;
+        return scan_literal(p, n, i, "false", 5, err) << 1;
+    }
+    if (ch == 'n') {
+        *type = SZ_JSON_NULL;
+        return scan_literal(p, n, i, "null", 4, err) << 1;
+    }
+    fail(err, SZ_JSON_SYNTAX, i, "value expected");
+    return 0;
+}
+
 enum state { ST_VALUE, ST_KEY, ST_AFTER };
 
-int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
-                 struct sz_json_doc *doc, struct sz_json_error *err)
+/* The general machine: scans one complete JSON value starting at p[i]
+ * (after whitespace) inside `base` open containers, and returns the
+ * position after it, or 0 with *r set (a positive status or SZ_ENOMEM).
+ * Used for nested containers of the event object, and for a text that is
+ * not an object at all. */
+static size_t scan_value(struct sz_json_scanner *s, const char *text, size_t n, size_t i,
+                         size_t base, size_t *n_keys, int *r, struct sz_json_error *err)
 {
     const unsigned char *p = (const unsigned char *)text;
-    const size_t n = len;
-    size_t i = 0;
-    size_t depth = 0;     /* open containers */
-    size_t n_members = 0; /* top-level members so far */
-    size_t n_keys = 0;    /* keys of all open objects, innermost last */
-    bool top_is_object = false;
-    struct sz_json_member *m = NULL; /* top-level member whose value is being scanned */
+    size_t depth = base;
     enum state st = ST_VALUE;
-    int r = 0;
-
-    err->status = SZ_JSON_OK;
-    err->offset = 0;
-    err->what = NULL;
-    if (len >= UINT32_MAX) {
-        r = fail(err, SZ_JSON_SYNTAX, 0, "text too long for the scanner");
-        goto out;
-    }
-    i = skip_ws(p, n, i);
-    size_t open_off = i;
-    if (i < n && p[i] == '{')
-        top_is_object = true;
 
     for (;;) {
         switch (st) {
         case ST_VALUE: {
             if (i >= n) {
-                r = fail(err, SZ_JSON_SYNTAX, i, len ? "unexpected end of text" : "empty text");
-                goto out;
+                *r = fail(err, SZ_JSON_SYNTAX, i, n ? "unexpected end of text" : "empty text");
+                return 0;
             }
             unsigned char ch = p[i];
-            if (m && depth == 1)
-                m->val_off = (uint32_t)i;
             if (ch == '{' || ch == '[') {
                 if (depth >= s->max_depth) {
-                    r = fail(err, SZ_JSON_TOO_DEEP, i, "nesting too deep");
-                    goto out;
+                    *r = fail(err, SZ_JSON_TOO_DEEP, i, "nesting too deep");
+                    return 0;
                 }
                 bool obj = ch == '{';
-                s->stack[depth].is_object = obj;
-                s->stack[depth].first_key = (uint32_t)n_keys;
-                s->stack[depth].seen = 0;
-                s->stack[depth].any_escaped = 0;
+                open_frame(s, depth, obj, *n_keys);
                 depth++;
-                if (m && depth == 2)
-                    m->type = obj ? SZ_JSON_OBJECT : SZ_JSON_ARRAY;
                 i = skip_ws(p, n, i + 1);
                 if (i < n && p[i] == (obj ? '}' : ']')) {
-                    if (depth == 1)
-                        doc->close_off = (uint32_t)i; /* "{}" */
                     i++;
                     depth--;
                     st = ST_AFTER;
@@ -465,162 +541,178 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
                 continue;
             }
             uint8_t type;
-            size_t rv;
-            if (ch == '"') {
-                rv = scan_string(p, n, i, err);
-                type = SZ_JSON_STRING;
-            } else if (ch == '-' || is_digit(ch)) {
-                rv = scan_number(p, n, i, err);
-                type = SZ_JSON_NUMBER;
-            } else if (ch == 't') {
-                rv = scan_literal(p, n, i, "true", 4, err) << 1;
-                type = SZ_JSON_TRUE;
-            } else if (ch == 'f') {
-                rv = scan_literal(p, n, i, "false", 5, err) << 1;
-                type = SZ_JSON_FALSE;
-            } else if (ch == 'n') {
-                rv = scan_literal(p, n, i, "null", 4, err) << 1;
-                type = SZ_JSON_NULL;
-            } else {
-                rv = 0;
-                fail(err, SZ_JSON_SYNTAX, i, "value expected");
-            }
+            size_t rv = scan_scalar(p, n, i, &type, err);
             if (rv == 0) {
-                r = err->status;
-                goto out;
+                *r = err->status;
+                return 0;
             }
             i = rv >> 1;
-            if (m && depth == 1) {
-                m->type = type;
-                m->str_escaped = type == SZ_JSON_STRING && (rv & 1);
-                m->num_int = type == SZ_JSON_NUMBER && (rv & 1);
-            }
             st = ST_AFTER;
             continue;
         }
         case ST_KEY: {
             if (i >= n || p[i] != '"') {
-                r = fail(err, SZ_JSON_SYNTAX, i, "object key (a string) expected");
-                goto out;
+                *r = fail(err, SZ_JSON_SYNTAX, i, "object key (a string) expected");
+                return 0;
             }
             size_t kstart = i;
             size_t rv = scan_string(p, n, i, err);
             if (rv == 0) {
-                r = err->status;
-                goto out;
+                *r = err->status;
+                return 0;
             }
             i = rv >> 1;
-            void *grown;
-            if (n_keys == s->keys_cap) {
-                if (!(grown = grow(s->keys, &s->keys_cap, n_keys + 1, sizeof *s->keys))) {
-                    r = SZ_ENOMEM;
-                    goto out;
-                }
-                s->keys = grown;
-            }
-            struct key_ref *k = &s->keys[n_keys];
-            k->off = (uint32_t)kstart + 1;
-            k->len = (uint32_t)(i - kstart - 2);
-            k->escaped = rv & 1;
-            k->tag = key_tag(text + k->off, k->len);
-            struct frame *kf = &s->stack[depth - 1];
-            size_t first = kf->first_key;
-            uint64_t bit = 1ull << ((k->tag * 0x9E3779B1u) >> 26);
-            /* Escaped keys have no comparable tag, so they (and any key after
-             * them in the object) take the full compare. */
-            bool maybe_dup = (kf->seen & bit) || k->escaped || kf->any_escaped;
-            kf->seen |= bit;
-            kf->any_escaped |= k->escaped;
-            if (maybe_dup && n_keys - first < SMALL_OBJECT) {
-                for (size_t j = first; j < n_keys; j++) {
-                    const struct key_ref *o = &s->keys[j];
-                    /* Inline reject: distinct plain keys almost always differ in tag. */
-                    if (o->tag != k->tag && !(o->escaped | k->escaped))
-                        continue;
-                    int eq = keys_equal(s, text, o, k);
-                    if (eq < 0) {
-                        r = eq;
-                        goto out;
-                    }
-                    if (eq) {
-                        r = fail(err, SZ_JSON_DUP_KEY, kstart, "duplicate key in object");
-                        goto out;
-                    }
-                }
-            }
-            n_keys++;
-            if (depth == 1) {
-                if (n_members == s->members_cap) {
-                    grown = grow(s->members, &s->members_cap, n_members + 1, sizeof *s->members);
-                    if (!grown) {
-                        r = SZ_ENOMEM;
-                        goto out;
-                    }
-                    s->members = grown;
-                }
-                m = &s->members[n_members++];
-                memset(m, 0, sizeof *m);
-                m->key_off = k->off;
-                m->key_len = k->len;
-                m->key_escaped = (uint8_t)k->escaped;
-            }
+            if ((*r = add_key(s, text, depth, kstart, i, rv & 1, n_keys, err)) != 0)
+                return 0;
             i = skip_ws(p, n, i);
             if (i >= n || p[i] != ':') {
-                r = fail(err, SZ_JSON_SYNTAX, i, "':' expected after object key");
-                goto out;
+                *r = fail(err, SZ_JSON_SYNTAX, i, "':' expected after object key");
+                return 0;
             }
             i = skip_ws(p, n, i + 1);
             st = ST_VALUE;
             continue;
         }
         case ST_AFTER: {
-            if (m && depth == 1) {
-                m->val_len = (uint32_t)(i - m->val_off);
-                m = NULL;
-            }
+            if (depth == base)
+                return i;
             i = skip_ws(p, n, i);
-            if (depth == 0) {
-                if (i != n) {
-                    r = fail(err, SZ_JSON_SYNTAX, i, "trailing characters after the JSON value");
-                    goto out;
-                }
-                goto done;
-            }
             if (i >= n) {
-                r = fail(err, SZ_JSON_SYNTAX, i, "unexpected end of text");
-                goto out;
+                *r = fail(err, SZ_JSON_SYNTAX, i, "unexpected end of text");
+                return 0;
             }
-            struct frame *f = &s->stack[depth - 1];
+            bool obj = s->stack[depth - 1].is_object;
             unsigned char ch = p[i];
             if (ch == ',') {
                 i = skip_ws(p, n, i + 1);
-                st = f->is_object ? ST_KEY : ST_VALUE;
+                st = obj ? ST_KEY : ST_VALUE;
                 continue;
             }
-            if (ch == (f->is_object ? '}' : ']')) {
-                if (f->is_object) {
-                    size_t nk = n_keys - f->first_key;
-                    if (nk > SMALL_OBJECT &&
-                        (r = check_big_object(s, text, s->keys + f->first_key, nk, err)) != 0)
-                        goto out;
-                    n_keys = f->first_key;
-                    if (depth == 1)
-                        doc->close_off = (uint32_t)i;
-                }
+            if (ch == (obj ? '}' : ']')) {
+                if (obj && (*r = close_object(s, text, depth, n_keys, err)) != 0)
+                    return 0;
                 i++;
                 depth--;
                 continue; /* still ST_AFTER: the container is a finished value */
             }
-            r = fail(err, SZ_JSON_SYNTAX, i,
-                     f->is_object ? "',' or '}' expected in object" : "',' or ']' expected in array");
-            goto out;
+            *r = fail(err, SZ_JSON_SYNTAX, i,
+                      obj ? "',' or '}' expected in object" : "',' or ']' expected in array");
+            return 0;
         }
         }
     }
+}
 
-done:
-    if (!top_is_object) {
-        r = fail(err, SZ_JSON_NOT_OBJECT, 0, "the line is valid JSON but not an object");
+/* The event object: a direct loop over its members, which records each
+ * member as it goes and hands nested values to scan_value. Keeping the
+ * top level out of the general machine keeps the member bookkeeping off
+ * the nested path and the machine's dispatch off the top level. */
+int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
+                 struct sz_json_doc *doc, struct sz_json_error *err)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    const size_t n = len;
+    size_t n_members = 0;
+    size_t n_keys = 0;
+    int r = 0;
+
+    err->status = SZ_JSON_OK;
+    err->offset = 0;
+    err->what = NULL;
+    if (len >= UINT32_MAX) {
+        r = fail(err, SZ_JSON_SYNTAX, 0, "text too long for the scanner");
+        goto out;
+    }
+    size_t i = skip_ws(p, n, 0);
+    size_t open_off = i;
+    if (i >= n || p[i] != '{') {
+        /* Not an object: scan it anyway, to tell "not JSON" from "not an object". */
+        i = scan_value(s, text, n, i, 0, &n_keys, &r, err);
+        if (i == 0)
+            goto out;
+        if (skip_ws(p, n, i) != n)
+            r = fail(err, SZ_JSON_SYNTAX, skip_ws(p, n, i), "trailing characters after the JSON value");
+        else
+            r = fail(err, SZ_JSON_NOT_OBJECT, 0, "the line is valid JSON but not an object");
+        goto out;
+    }
+    open_frame(s, 0, true, 0);
+    i = skip_ws(p, n, i + 1);
+    if (i < n && p[i] == '}')
+        goto closed;
+    for (;;) {
+        if (i >= n || p[i] != '"') {
+            r = fail(err, SZ_JSON_SYNTAX, i, "object key (a string) expected");
+            goto out;
+        }
+        size_t kstart = i;
+        size_t rv = scan_string(p, n, i, err);
+        if (rv == 0) {
+            r = err->status;
+            goto out;
+        }
+        i = rv >> 1;
+        if ((r = add_key(s, text, 1, kstart, i, rv & 1, &n_keys, err)) != 0)
+            goto out;
+        if (n_members == s->members_cap) {
+            void *grown = grow(s->members, &s->members_cap, n_members + 1, sizeof *s->members);
+            if (!grown) {
+                r = SZ_ENOMEM;
+                goto out;
+            }
+            s->members = grown;
+        }
+        struct sz_json_member *m = &s->members[n_members++];
+        m->key_off = (uint32_t)kstart + 1;
+        m->key_len = (uint32_t)(i - kstart - 2);
+        m->key_escaped = (uint8_t)(rv & 1);
+        i = skip_ws(p, n, i);
+        if (i >= n || p[i] != ':') {
+            r = fail(err, SZ_JSON_SYNTAX, i, "':' expected after object key");
+            goto out;
+        }
+        i = skip_ws(p, n, i + 1);
+        if (i >= n) {
+            r = fail(err, SZ_JSON_SYNTAX, i, "unexpected end of text");
+            goto out;
+        }
+        m->val_off = (uint32_t)i;
+        m->str_escaped = 0;
+        m->num_int = 0;
+        if (p[i] == '{' || p[i] == '[') {
+            m->type = p[i] == '{' ? SZ_JSON_OBJECT : SZ_JSON_ARRAY;
+            i = scan_value(s, text, n, i, 1, &n_keys, &r, err);
+            if (i == 0)
+                goto out;
+        } else {
+            rv = scan_scalar(p, n, i, &m->type, err);
+            if (rv == 0) {
+                r = err->status;
+                goto out;
+            }
+            i = rv >> 1;
+            m->str_escaped = m->type == SZ_JSON_STRING && (rv & 1);
+            m->num_int = m->type == SZ_JSON_NUMBER && (rv & 1);
+        }
+        m->val_len = (uint32_t)(i - m->val_off);
+        i = skip_ws(p, n, i);
+        if (i < n && p[i] == ',') {
+            i = skip_ws(p, n, i + 1);
+            continue;
+        }
+        if (i < n && p[i] == '}')
+            break;
+        r = fail(err, SZ_JSON_SYNTAX, i,
+                 i < n ? "',' or '}' expected in object" : "unexpected end of text");
+        goto out;
+    }
+closed:
+    if ((r = close_object(s, text, 1, &n_keys, err)) != 0)
+        goto out;
+    doc->close_off = (uint32_t)i;
+    i = skip_ws(p, n, i + 1);
+    if (i != n) {
+        r = fail(err, SZ_JSON_SYNTAX, i, "trailing characters after the JSON value");
         goto out;
     }
     doc->text = text;
