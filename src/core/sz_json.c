@@ -404,7 +404,7 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
 /* Record the key whose string spans p[kstart..end) in the innermost open
  * object (stack[depth-1]) and check it against the object's earlier keys.
  * Returns 0, SZ_JSON_DUP_KEY (err filled) or SZ_ENOMEM. */
-static inline int add_key(struct sz_json_scanner *s, const char *text, size_t depth,
+static inline __attribute__((always_inline)) int add_key(struct sz_json_scanner *s, const char *text, size_t depth,
                           size_t kstart, size_t end, bool esc, size_t *n_keys,
                           struct sz_json_error *err)
 {
