@@ -4,6 +4,8 @@ int sz_base64_append(struct sz_buf *out, const void *p, size_t n)
 {
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (n == 0)
+        return 0; /* out->data may still be NULL */
     const unsigned char *s = p;
     size_t olen = (n + 2) / 3 * 4;
     if (sz_buf_reserve(out, olen) != 0)

@@ -732,6 +732,8 @@ out:
     return r;
 }
 
+static size_t unescape_walk(const char *raw, size_t n, char *o);
+
 const struct sz_json_member *sz_json_doc_get(const struct sz_json_doc *doc,
                                              const char *key, size_t key_len)
 {
@@ -742,14 +744,15 @@ const struct sz_json_member *sz_json_doc_get(const struct sz_json_doc *doc,
                 return m;
             continue;
         }
-        /* Rare: compare through the unescaped form without allocating. */
-        if (sz_json_unescaped_len(doc->text + m->key_off, m->key_len) != key_len)
+        /* Rare: compare through the unescaped form. Names looked up are
+         * short, so a stack buffer serves; the unescaped length was just
+         * checked, so exactly key_len bytes are written. */
+        char tmp[256];
+        if (key_len > sizeof tmp ||
+            sz_json_unescaped_len(doc->text + m->key_off, m->key_len) != key_len)
             continue;
-        struct sz_buf tmp;
-        sz_buf_init(&tmp);
-        bool eq = sz_json_unescape(doc->text + m->key_off, m->key_len, &tmp) == 0 &&
-                  tmp.len == key_len && memcmp(tmp.data, key, key_len) == 0;
-        sz_buf_free(&tmp);
+        unescape_walk(doc->text + m->key_off, m->key_len, tmp);
+        bool eq = memcmp(tmp, key, key_len) == 0;
         if (eq)
             return m;
     }
@@ -865,6 +868,8 @@ size_t sz_json_unescaped_len(const char *raw, size_t n)
 
 int sz_json_unescape(const char *raw, size_t n, struct sz_buf *out)
 {
+    if (n == 0)
+        return 0; /* out->data may still be NULL: no pointer arithmetic on it */
     /* Unescaping never lengthens: n bytes of input give at most n bytes. */
     if (sz_buf_reserve(out, n) != 0)
         return SZ_ENOMEM;

@@ -93,12 +93,14 @@ void sz_json_scanner_destroy(struct sz_json_scanner *s);
 
 /* Scan text[0..len) as one JSON text that must be an object.
  * Returns SZ_JSON_OK and fills *doc; a positive enum sz_json_status and
- * fills *err for invalid input; or SZ_ENOMEM. Texts of 4 GiB or more are
- * rejected as SZ_JSON_SYNTAX. */
+ * fills *err for invalid input; or SZ_ENOMEM. Texts of UINT32_MAX bytes or
+ * more are rejected as SZ_JSON_SYNTAX. */
 int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
                  struct sz_json_doc *doc, struct sz_json_error *err) SZ_WUR;
 
-/* The top-level member named key[0..key_len) (unescaped bytes), or NULL. */
+/* The top-level member named key[0..key_len) (unescaped bytes), or NULL.
+ * Never allocates. Members whose key is escaped are matched only for names
+ * of at most 256 bytes. */
 const struct sz_json_member *sz_json_doc_get(const struct sz_json_doc *doc,
                                              const char *key, size_t key_len);
 

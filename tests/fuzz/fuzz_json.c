@@ -1,0 +1,80 @@
+/* fuzz_json: libFuzzer target for sz_json_scan.
+ *
+ * Each input is scanned twice, by a scanner with the default depth limit
+ * and by one with a limit of 3 (so TOO_DEEP is easy to reach), and each
+ * verdict is compared with the reference validator (tests/reference): the
+ * status must be in ref_json_acceptable's set (exact for a text with one
+ * kind of problem, see ref_json.h), and equal to the one the precedence of
+ * docs/reason-codes.md predicts (ref_json_documented_status). On OK, the
+ * doc must keep every promise of sz_json.h (ref_json_doc_violation):
+ * offsets within bounds, members in order and not overlapping, '{' and '}'
+ * at open_off and close_off, string values within quotes, flags, unescaping
+ * and lookup agreeing with the reference. Any disagreement prints the input
+ * and traps, so libFuzzer saves it as a crash file.
+ *
+ *   mkdir -p build-fuzz/corpus/fuzz_json
+ *   build-fuzz/tests/fuzz/fuzz_json -dict=tests/fuzz/json.dict \
+ *       build-fuzz/corpus/fuzz_json tests/fuzz/corpus/json
+ * (libFuzzer writes new inputs into the first folder: keep the checked-in
+ * seeds second.)
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ref_json.h"
+#include "ref_json_doc.h"
+#include "sz_json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void disagree(const char *why, const uint8_t *data, size_t size, unsigned depth,
+                     int got, unsigned allowed)
+{
+    fprintf(stderr, "fuzz_json: %s (max_depth %u, status %d, acceptable set 0x%x)\n  input: ",
+            why, depth, got, allowed);
+    ref_print_escaped(stderr, data, size);
+    __builtin_trap();
+}
+
+static void check(struct sz_json_scanner *s, unsigned depth, const uint8_t *data, size_t size)
+{
+    const char *text = (const char *)data;
+    struct sz_json_doc doc;
+    struct sz_json_error err = {0};
+    int got = sz_json_scan(s, text, size, &doc, &err);
+    if (got == SZ_ENOMEM)
+        return;
+    unsigned allowed = ref_json_acceptable(text, size, depth);
+    if (allowed == 0)
+        return; /* the reference ran out of memory */
+    if (got < 0 || got > SZ_JSON_TOO_DEEP || !(allowed & (1u << got)))
+        disagree("status not acceptable under sz_json.h", data, size, depth, got, allowed);
+    if (got != ref_json_documented_status(text, size, depth))
+        disagree("status differs from the precedence of docs/reason-codes.md", data, size, depth,
+                 got, allowed);
+    if (got == SZ_JSON_OK) {
+        struct ref_json_result ref;
+        ref_json_validate(text, size, depth, &ref);
+        const char *why = ref_json_doc_violation(&doc, text, size, ref.n_members);
+        if (why)
+            disagree(why, data, size, depth, got, allowed);
+    } else if ((int)err.status != got || !err.what || err.offset > size) {
+        disagree("error details inconsistent with the status", data, size, depth, got, allowed);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* Scanners live for the whole run, as in the pipeline: reuse is part of
+     * what is tested. They are never freed; the process exits. */
+    static struct sz_json_scanner *deflt, *small;
+    if (!deflt)
+        deflt = sz_json_scanner_create(0);
+    if (!small)
+        small = sz_json_scanner_create(3);
+    if (!deflt || !small)
+        return 0;
+    check(deflt, SZ_JSON_DEFAULT_MAX_DEPTH, data, size);
+    check(small, 3, data, size);
+    return 0;
+}
