@@ -83,6 +83,7 @@ static int skip_long(struct sz_lines *ls, struct sz_line *line)
 {
     memcpy(ls->keep, ls->buf + ls->start, SZ_LINES_KEEP);
     uint64_t total = 0;
+    bool cr = false; /* the byte before the current one was '\r' */
     for (;;) {
         char *b = ls->buf + ls->start;
         size_t avail = ls->end - ls->start;
@@ -91,11 +92,14 @@ static int skip_long(struct sz_lines *ls, struct sz_line *line)
             size_t k = (size_t)(nl - b);
             total += k;
             ls->start += k + 1;
-            if (k > 0 && b[k - 1] == '\r')
+            /* The "\r" of a "\r\n" may have come with the previous read. */
+            if (k > 0 ? b[k - 1] == '\r' : cr)
                 total--;
             break;
         }
         total += avail;
+        if (avail)
+            cr = b[avail - 1] == '\r';
         ls->start = ls->end;
         if (ls->eof)
             break;

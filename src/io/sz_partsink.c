@@ -212,7 +212,8 @@ int sz_partsink_close(struct sz_partsink *s)
     }
     /* Part numbers are zero-padded, so path order is partition order, then
      * creation order: what a person listing the tree expects. */
-    qsort(s->files, s->n_files, sizeof *s->files, by_path);
+    if (s->n_files > 1) /* qsort's pointer must be valid even for 0 items */
+        qsort(s->files, s->n_files, sizeof *s->files, by_path);
     return 0;
 }
 
