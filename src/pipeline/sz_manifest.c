@@ -127,13 +127,17 @@ int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out)
         const struct sz_input *in = &m->inputs->items[i];
         raw(&w, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         str(&w, in->name);
+        const struct sz_input_stat *is =
+            i < m->res->n_input_stats ? &m->res->input_stats[i] : NULL;
         raw(&w, ", \"format\": ");
-        str(&w, m->input_formats[i] ? m->input_formats[i] : "unread");
+        str(&w, is && is->format ? is->format : "unread");
         raw(&w, ", \"bytes\": ");
         if (in->size >= 0)
             u64(&w, (uint64_t)in->size);
         else
             raw(&w, "null");
+        raw(&w, ", \"lines\": ");
+        u64(&w, is ? is->lines : 0);
         raw(&w, "}");
     }
     raw(&w, m->inputs->n ? "\n  ],\n" : "],\n");

@@ -6,7 +6,10 @@
  *                         part-way (see "input_errors")
  *   "command"             array of strings: the command line as given
  *   "options"             object: every effective option, by long name
- *   "inputs"              array of {"name","format","bytes"}, in read order
+ *   "inputs"              array of {"name","format","bytes","lines"}, in
+ *                         read order; format "unread" and lines 0 for an
+ *                         input the run never reached; bytes null when
+ *                         unknown (standard input)
  *   "input_errors"        array of {"name","offset","message"}
  *   "counts"              object: "lines_read", "blank_lines", "events_out",
  *                         "dead_letters", "dead_by_reason" (an object with
@@ -16,7 +19,8 @@
  *   "run"                 object: "started_at" (RFC 3339 UTC), "elapsed_s",
  *                         "mb_per_s": the only keys that differ between two
  *                         runs of the same input, each on a line of its own
- * Invariant: counts.lines_read = events_out + dead_letters + blank_lines.
+ * Invariants: counts.lines_read = events_out + dead_letters + blank_lines
+ * = the sum of inputs[].lines.
  *
  * Owns nothing: renders into the caller's buffer.
  */
@@ -32,7 +36,6 @@ struct sz_manifest {
     const struct sz_run_config *cfg;
     const struct sz_run_result *res;
     const struct sz_input_list *inputs;
-    const char *const *input_formats; /* per input, "plain"/"gzip"/"zstd" */
     const struct sz_file_info *files[2]; /* events, dead */
     size_t n_files[2];
     int64_t started_ms;               /* epoch ms */

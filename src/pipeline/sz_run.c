@@ -32,7 +32,6 @@ struct run_ctx {
     const struct sz_run_config *cfg;
     struct sz_run_result *res;
     struct sz_input_list inputs;
-    const char **formats;        /* per input, for the manifest */
     struct sz_stage stages[N_STAGES];
     size_t n_stages;
     struct sz_partsink *events, *dead;
@@ -94,6 +93,9 @@ void sz_run_result_free(struct sz_run_result *res)
     free(res->input_errors);
     res->input_errors = NULL;
     res->n_input_errors = 0;
+    free(res->input_stats);
+    res->input_stats = NULL;
+    res->n_input_stats = 0;
 }
 
 /* Make DIR ready: created if missing, refused if it holds anything unless
@@ -269,7 +271,8 @@ static int run_input(struct run_ctx *c, size_t idx)
             return r;
         return note_input_error(c, in->name, 0, strerror(errno));
     }
-    c->formats[idx] = sz_format_name(sz_reader_format(rd));
+    struct sz_input_stat *is = &c->res->input_stats[idx];
+    is->format = sz_format_name(sz_reader_format(rd));
     if ((r = sz_lines_create(rd, c->cfg->max_event_bytes, &ls)) != 0)
         goto out;
 
@@ -278,6 +281,7 @@ static int run_input(struct run_ctx *c, size_t idx)
     uint64_t next_progress = st->lines_read + PROGRESS_EVERY;
     while ((r = sz_lines_next(ls, &line)) == 1) {
         st->lines_read++;
+        is->lines++;
         st->bytes_decoded += line.full_len + 1;
         if (!line.too_long && is_blank(line.data, line.len)) {
             st->blank_lines++;
@@ -321,7 +325,6 @@ static int write_manifest(struct run_ctx *c, int64_t started_ms)
         .cfg = c->cfg,
         .res = c->res,
         .inputs = &c->inputs,
-        .input_formats = c->formats,
         .files = { ev, dead },
         .n_files = { n_ev, n_dead },
         .started_ms = started_ms,
@@ -370,7 +373,6 @@ static void ctx_free(struct run_ctx *c)
             say(c->res, "cannot remove '%s': %s", c->staging, strerror(errno));
         free(c->staging);
     }
-    free(c->formats);
     sz_inputs_free(&c->inputs);
     sz_buf_free(&c->out);
     sz_buf_free(&c->extra);
@@ -398,11 +400,12 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
         goto out;
     }
     res->stats.bytes_total = sz_inputs_total_size(&c.inputs);
-    c.formats = calloc(c.inputs.n ? c.inputs.n : 1, sizeof *c.formats);
-    if (!c.formats) {
+    res->input_stats = calloc(c.inputs.n ? c.inputs.n : 1, sizeof *res->input_stats);
+    if (!res->input_stats) {
         r = SZ_ENOMEM;
         goto out;
     }
+    res->n_input_stats = c.inputs.n;
     if ((r = build_stages(&c)) != 0)
         goto out;
     if ((r = prepare_output(&c)) != 0)

@@ -61,8 +61,16 @@ struct sz_input_error {
     char *message;
 };
 
+/* What one input gave. */
+struct sz_input_stat {
+    const char *format; /* "plain", "gzip", "zstd"; NULL if never opened */
+    uint64_t lines;     /* lines read from it, blank ones included */
+};
+
 struct sz_run_result {
     struct sz_run_stats stats;
+    struct sz_input_stat *input_stats; /* one per expanded input, in read order */
+    size_t n_input_stats;
     struct sz_input_error *input_errors; /* inputs abandoned part-way */
     size_t n_input_errors;
     char message[1024]; /* when sz_run fails: what and where, for the user */

@@ -13,6 +13,7 @@ m=$work/out/_manifest.json
 read_=$(count lines_read "$m"); ev=$(count events_out "$m")
 dead=$(count dead_letters "$m"); blank=$(count blank_lines "$m")
 check "lines read equals the input's line count" eq "$read_" "$(wc -l <"$work/in.ndjson")"
+check "per-input line counts sum to lines read" eq "$(jq '[.inputs[].lines] | add' "$m")" "$read_"
 check "lines read = events out + dead letters + blank lines" eq "$read_" "$((ev + dead + blank))"
 check "blank lines match the generator" eq "$blank" "$(gen_stat blank)"
 # Build 10.2.1.2 sends seconds: out of range until a cleaning rule fixes it.

@@ -150,7 +150,7 @@ struct fixture {
     struct sz_run_result res;
     struct sz_input items[3];
     struct sz_input_list inputs;
-    const char *formats[3];
+    struct sz_input_stat stats[3];
     struct sz_file_info ev[2], dead[1];
     struct sz_input_error errs[1];
     char *argv[5];
@@ -193,9 +193,11 @@ static int setup(void **state)
     fx->items[1] = (struct sz_input){ NULL, "<stdin>", -1 };
     fx->items[2] = (struct sz_input){ "x.zst", "x.zst", 0 };
     fx->inputs = (struct sz_input_list){ fx->items, 3, 3, NULL };
-    fx->formats[0] = "plain";
-    fx->formats[1] = "gzip";
-    fx->formats[2] = NULL; /* never opened */
+    fx->stats[0] = (struct sz_input_stat){ "plain", 7 };
+    fx->stats[1] = (struct sz_input_stat){ "gzip", 5 };
+    fx->stats[2] = (struct sz_input_stat){ NULL, 0 }; /* never opened */
+    fx->res.input_stats = fx->stats;
+    fx->res.n_input_stats = 3;
 
     fx->ev[0] = (struct sz_file_info){ "events/dt=2026-01-01/hour=00/part-00000.ndjson.gz", 4, 300 };
     fx->ev[1] = (struct sz_file_info){ "events/dt=2026-01-01/hour=05/part-00001.ndjson.gz", 2, 200 };
@@ -205,7 +207,6 @@ static int setup(void **state)
         .cfg = &fx->cfg,
         .res = &fx->res,
         .inputs = &fx->inputs,
-        .input_formats = fx->formats,
         .files = { fx->ev, fx->dead },
         .n_files = { 2, 1 },
         .started_ms = 1709214307321, /* 2024-02-29T13:45:07.321Z */
@@ -348,14 +349,14 @@ static void options_list_every_effective_option(void **state)
     EXPECT_RAW(member(o, "compress"), "\"none\"");
 }
 
-static void inputs_are_listed_in_order_with_format_and_bytes(void **state)
+static void inputs_are_listed_in_order_with_format_bytes_and_lines(void **state)
 {
     struct fixture *fx = *state;
     struct span in = member(render(fx), "inputs");
     assert_int_equal(count_elements(in), 3);
-    static const char *const keys[] = { "name", "format", "bytes" };
+    static const char *const keys[] = { "name", "format", "bytes", "lines" };
     for (size_t i = 0; i < 3; i++)
-        expect_keys(nth(in, i), keys, 3);
+        expect_keys(nth(in, i), keys, 4);
     EXPECT_RAW(member(nth(in, 0), "name"), "\"/data/in.ndjson\"");
     EXPECT_RAW(member(nth(in, 0), "format"), "\"plain\"");
     EXPECT_RAW(member(nth(in, 0), "bytes"), "1234");
@@ -364,6 +365,9 @@ static void inputs_are_listed_in_order_with_format_and_bytes(void **state)
     EXPECT_RAW(member(nth(in, 1), "bytes"), "null"); /* size unknown */
     EXPECT_RAW(member(nth(in, 2), "format"), "\"unread\"");
     EXPECT_RAW(member(nth(in, 2), "bytes"), "0");
+    EXPECT_RAW(member(nth(in, 0), "lines"), "7");
+    EXPECT_RAW(member(nth(in, 1), "lines"), "5");
+    EXPECT_RAW(member(nth(in, 2), "lines"), "0");
 }
 
 static void counts_carry_the_run_statistics(void **state)
@@ -514,7 +518,7 @@ int main(void)
         T(the_command_keeps_only_the_program_basename),
         T(a_program_name_without_a_directory_is_kept),
         T(options_list_every_effective_option),
-        T(inputs_are_listed_in_order_with_format_and_bytes),
+        T(inputs_are_listed_in_order_with_format_bytes_and_lines),
         T(counts_carry_the_run_statistics),
         T(dead_by_reason_lists_every_reason_including_zeros),
         T(files_list_events_then_dead_letters_with_kind_records_and_bytes),
