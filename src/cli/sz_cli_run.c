@@ -25,7 +25,17 @@ enum opt_id {
     OPT_MAX_EVENT_BYTES,
     OPT_MAX_DEPTH,
     OPT_MAX_OPEN_FILES,
+    OPT_GAP,
+    OPT_START_EVENT,
+    OPT_NO_START_EVENTS,
+    OPT_MAX_DURATION,
+    OPT_SPLIT_AT_MIDNIGHT,
+    OPT_LATENESS,
+    OPT_STATE_TTL,
 };
+
+/* --start-event may be given this many times. */
+#define MAX_START_EVENTS 64
 
 struct opt_doc {
     const char *name;
@@ -39,7 +49,7 @@ static const struct opt_doc opts[] = {
     { "output", required_argument, OPT_OUTPUT, "DIR",
       "output directory (default: sessionize-out)" },
     { "overwrite", no_argument, OPT_OVERWRITE, NULL,
-      "replace the output of an earlier run in DIR (events/, dead/, _manifest.json)" },
+      "replace the output of an earlier run in DIR (events/, sessions/, dead/, _manifest.json)" },
     { "compress", required_argument, OPT_COMPRESS, "none|gzip|zstd",
       "compression of output files (default: none)" },
     { "compress-level", required_argument, OPT_COMPRESS_LEVEL, "N",
@@ -52,10 +62,49 @@ static const struct opt_doc opts[] = {
       "deepest accepted JSON nesting (default: 64)" },
     { "max-open-files", required_argument, OPT_MAX_OPEN_FILES, "N",
       "output files open at once; more partitions roll over (default: 16)" },
+    { "gap", required_argument, OPT_GAP, "DURATION",
+      "a longer pause between two events of a machine starts a new session (default: 30m)" },
+    { "start-event", required_argument, OPT_START_EVENT, "TYPE",
+      "an event of this type starts a new session; repeat for more (default: open)" },
+    { "no-start-events", no_argument, OPT_NO_START_EVENTS, NULL,
+      "no event type starts a session by itself" },
+    { "max-duration", required_argument, OPT_MAX_DURATION, "DURATION|off",
+      "split a session that would run longer than this (default: off)" },
+    { "split-at-midnight", no_argument, OPT_SPLIT_AT_MIDNIGHT, NULL,
+      "start a new session when a machine's events cross UTC midnight" },
+    { "lateness", required_argument, OPT_LATENESS, "DURATION",
+      "how far out of time order a machine's events may arrive and still be ordered (default: 2m)" },
+    { "state-ttl", required_argument, OPT_STATE_TTL, "DURATION|auto",
+      "forget a machine silent this long on the arrival clock (default: auto = gap + lateness)" },
     { "quiet", no_argument, OPT_QUIET, NULL, "no progress line and no summary" },
     { "help", no_argument, OPT_HELP, NULL, "show this help" },
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
+
+/* One option: its name in a 34-column field, the text wrapped at 80. */
+static void print_wrapped(const char *left, const char *text)
+{
+    enum { INDENT = 37, WIDTH = 80 };
+    printf("  %-34s", left);
+    size_t col = INDENT;
+    if (strlen(left) > 34) {
+        printf("\n%*s", INDENT - 1, "");
+    }
+    const char *p = text;
+    while (*p) {
+        size_t w = strcspn(p, " ");
+        if (col > INDENT && col + 1 + w > WIDTH) {
+            printf("\n%*s", INDENT - 1, "");
+            col = INDENT;
+        }
+        printf(" %.*s", (int)w, p);
+        col += 1 + w;
+        p += w;
+        while (*p == ' ')
+            p++;
+    }
+    putchar('\n');
+}
 
 void sz_cli_run_help(void)
 {
@@ -64,6 +113,9 @@ void sz_cli_run_help(void)
            "Read NDJSON events, validate them, and deliver them to DIR:\n"
            "  DIR/events/dt=YYYY-MM-DD/hour=HH/part-NNNNN.ndjson  valid events, with\n"
            "                                      event_date and event_hour added\n"
+           "                                      and session_id, session_seq,\n"
+           "                                      ms_since_prev added\n"
+           "  DIR/sessions/dt=YYYY-MM-DD/part-NNNNN.ndjson  one summary per session\n"
            "  DIR/dead/part-NNNNN.ndjson          invalid lines, each with its reason\n"
            "  DIR/_manifest.json                  counts, files and options of the run\n"
            "\n"
@@ -79,10 +131,11 @@ void sz_cli_run_help(void)
                             : snprintf(left, sizeof left, "    --%s", o->name);
         if (o->arg)
             snprintf(left + n, sizeof left - (size_t)n, " %s", o->arg);
-        printf("  %-34s %s\n", left, o->help);
+        print_wrapped(left, o->help);
     }
     printf("\n"
-           "SIZE is bytes, or a number with KiB, MiB or GiB.\n"
+           "SIZE is bytes, or a number with KiB, MiB or GiB. DURATION is a whole\n"
+           "number with ms, s, m, h or d (30m, 1500ms). Sessions: docs/sessions.md.\n"
            "\n"
            "exit status:\n"
            "  0  success, also when some lines became dead letters\n"
@@ -98,9 +151,31 @@ static int bad_value(const char *opt, const char *val, const char *want)
     return SZ_EXIT_USAGE;
 }
 
-/* Parse argv into cfg. Returns -1 to go on, or an exit code. */
-static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet)
+static int parse_duration_opt(const char *opt, const char *val, bool allow_off, bool allow_auto,
+                              int64_t min, int64_t *out)
 {
+    if ((allow_off && strcmp(val, "off") == 0) || (allow_auto && strcmp(val, "auto") == 0)) {
+        *out = 0;
+        return -1;
+    }
+    int64_t ms;
+    if (sz_parse_duration(val, &ms) != 0 || ms < min)
+        return bad_value(opt, val,
+                         allow_off    ? "a duration such as 4h, or off"
+                         : allow_auto ? "a duration such as 1h, or auto"
+                         : min > 0    ? "a positive duration such as 30m"
+                                      : "a duration such as 2m (0s allowed)");
+    *out = ms;
+    return -1;
+}
+
+/* Parse argv into cfg; start events are collected in `starts` (argv's
+ * strings, which outlive the run). Returns -1 to go on, or an exit code. */
+static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet,
+                 const char **starts)
+{
+    size_t n_starts = 0;
+    bool starts_given = false;
     struct option lo[N_OPTS + 1];
     char shorts[2 * N_OPTS + 1];
     size_t ns = 0;
@@ -117,7 +192,7 @@ static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet)
 
     optind = 1;
     opterr = 0;
-    int c;
+    int c, rc;
     uint64_t v;
     while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         switch (c) {
@@ -172,6 +247,39 @@ static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet)
                 return bad_value("max-open-files", optarg, "a number from 1 to 1024");
             cfg->max_open_files = (size_t)v;
             break;
+        case OPT_GAP:
+            if ((rc = parse_duration_opt("gap", optarg, false, false, 1, &cfg->session.gap_ms)) >= 0)
+                return rc;
+            break;
+        case OPT_START_EVENT:
+            if (optarg[0] == '\0')
+                return bad_value("start-event", optarg, "an event type (use --no-start-events for none)");
+            if (n_starts == MAX_START_EVENTS)
+                return bad_value("start-event", optarg, "at most 64 start events");
+            starts[n_starts++] = optarg;
+            starts_given = true;
+            break;
+        case OPT_NO_START_EVENTS:
+            starts_given = true;
+            break;
+        case OPT_MAX_DURATION:
+            if ((rc = parse_duration_opt("max-duration", optarg, true, false, 1,
+                                         &cfg->session.max_duration_ms)) >= 0)
+                return rc;
+            break;
+        case OPT_SPLIT_AT_MIDNIGHT:
+            cfg->session.split_at_midnight = true;
+            break;
+        case OPT_LATENESS:
+            if ((rc = parse_duration_opt("lateness", optarg, false, false, 0,
+                                         &cfg->session.lateness_ms)) >= 0)
+                return rc;
+            break;
+        case OPT_STATE_TTL:
+            if ((rc = parse_duration_opt("state-ttl", optarg, false, true, 1,
+                                         &cfg->session.state_ttl_ms)) >= 0)
+                return rc;
+            break;
         default:
             if (optopt)
                 fprintf(stderr, "sessionize run: unknown option or missing value: -%c\n", optopt);
@@ -184,6 +292,14 @@ static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet)
     }
     if (cfg->compress == SZ_COMPRESS_GZIP && cfg->compress_level > 9)
         return bad_value("compress-level", "for gzip", "a number from 1 to 9");
+    if (starts_given) {
+        cfg->session.start_events = starts;
+        cfg->session.n_start_events = n_starts;
+    }
+    if (cfg->session.state_ttl_ms &&
+        cfg->session.state_ttl_ms < cfg->session.gap_ms + cfg->session.lateness_ms)
+        return bad_value("state-ttl", "below gap + lateness",
+                         "at least gap + lateness, or sessions would be cut while still open");
     cfg->inputs = argv + optind;
     cfg->n_inputs = (size_t)(argc - optind);
     return -1;
@@ -194,7 +310,8 @@ int sz_cli_run(int argc, char **argv)
     struct sz_run_config cfg;
     sz_run_config_defaults(&cfg);
     bool quiet = false;
-    int rc = parse(argc, argv, &cfg, &quiet);
+    const char *starts[MAX_START_EVENTS];
+    int rc = parse(argc, argv, &cfg, &quiet, starts);
     if (rc >= 0)
         return rc;
 

@@ -18,6 +18,9 @@ void sz_summary_print(FILE *out, const struct sz_run_config *cfg, const struct s
             fprintf(out, "    %-20s %12llu\n", sz_reason_name((enum sz_reason)i),
                     (unsigned long long)st->dead_by_reason[i]);
     row(out, "blank lines", st->blank_lines);
+    row(out, "sessions", st->sessions.sessions);
+    if (st->sessions.late_events)
+        row(out, "late events", st->sessions.late_events);
     row(out, "files written", st->files_written);
     fprintf(out, "  %-22s %12.1f MB in, %.1f MB out\n", "bytes", (double)st->bytes_in / 1e6,
             (double)st->bytes_out / 1e6);
@@ -26,5 +29,5 @@ void sz_summary_print(FILE *out, const struct sz_run_config *cfg, const struct s
     for (size_t i = 0; i < res->n_input_errors; i++)
         fprintf(out, "  input failed: %s at byte %llu: %s\n", res->input_errors[i].name,
                 (unsigned long long)res->input_errors[i].offset, res->input_errors[i].message);
-    fprintf(out, "  output: %s/ (events/, dead/, _manifest.json)\n", cfg->out_dir);
+    fprintf(out, "  output: %s/ (events/, sessions/, dead/, _manifest.json)\n", cfg->out_dir);
 }

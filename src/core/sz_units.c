@@ -50,3 +50,25 @@ int sz_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
     *out = v;
     return 0;
 }
+
+int sz_parse_duration(const char *s, int64_t *ms)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t ms;
+    } units[] = {
+        { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+    };
+    uint64_t v;
+    if (parse_digits(&s, &v) != 0)
+        return SZ_EINVAL;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(s, units[i].suffix) != 0)
+            continue;
+        if (v > (uint64_t)INT64_MAX / units[i].ms)
+            return SZ_EINVAL;
+        *ms = (int64_t)(v * units[i].ms);
+        return 0;
+    }
+    return SZ_EINVAL;
+}

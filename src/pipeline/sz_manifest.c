@@ -66,17 +66,33 @@ static void options(struct w *w, const struct sz_run_config *c)
     kv_u64(w, 2, "max_file_bytes", c->max_file_bytes, false);
     kv_u64(w, 2, "max_event_bytes", c->max_event_bytes, false);
     kv_u64(w, 2, "max_depth", c->max_depth, false);
-    kv_u64(w, 2, "max_open_files", c->max_open_files, true);
+    kv_u64(w, 2, "max_open_files", c->max_open_files, false);
+    const struct sz_session_config *sc = &c->session;
+    kv_u64(w, 2, "gap_ms", (uint64_t)sc->gap_ms, false);
+    key(w, 2, "start_events");
+    raw(w, "[");
+    for (size_t i = 0; i < sc->n_start_events; i++) {
+        if (i)
+            raw(w, ", ");
+        str(w, sc->start_events[i]);
+    }
+    raw(w, "],\n");
+    kv_u64(w, 2, "max_duration_ms", (uint64_t)sc->max_duration_ms, false);
+    key(w, 2, "split_at_midnight");
+    raw(w, sc->split_at_midnight ? "true,\n" : "false,\n");
+    kv_u64(w, 2, "lateness_ms", (uint64_t)sc->lateness_ms, false);
+    kv_u64(w, 2, "state_ttl_ms",
+           (uint64_t)(sc->state_ttl_ms ? sc->state_ttl_ms : sc->gap_ms + sc->lateness_ms), true);
     raw(w, "  },\n");
 }
 
 static void files(struct w *w, const struct sz_manifest *m)
 {
-    static const char *const kinds[2] = { "events", "dead" };
+    static const char *const kinds[SZ_MANIFEST_KINDS] = { "events", "sessions", "dead" };
     key(w, 1, "files");
     raw(w, "[");
     bool first = true;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < SZ_MANIFEST_KINDS; k++) {
         for (size_t i = 0; i < m->n_files[k]; i++) {
             const struct sz_file_info *f = &m->files[k][i];
             raw(w, first ? "\n    {\"path\": " : ",\n    {\"path\": ");
@@ -168,7 +184,16 @@ int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out)
         kv_u64(&w, 3, sz_reason_name((enum sz_reason)i), st->dead_by_reason[i],
                i == SZ_REASON_COUNT - 1);
     raw(&w, "    },\n");
-    kv_u64(&w, 2, "files", m->n_files[0] + m->n_files[1], true);
+    kv_u64(&w, 2, "sessions", st->sessions.sessions, false);
+    kv_u64(&w, 2, "late_events", st->sessions.late_events, false);
+    kv_u64(&w, 2, "files", m->n_files[0] + m->n_files[1] + m->n_files[2], true);
+    raw(&w, "  },\n");
+
+    key(&w, 1, "sessionizer");
+    raw(&w, "{\n");
+    kv_u64(&w, 2, "keys_peak", st->sessions.keys_peak, false);
+    kv_u64(&w, 2, "held_events_peak", st->sessions.held_peak, false);
+    kv_u64(&w, 2, "evictions", st->sessions.evictions, true);
     raw(&w, "  },\n");
 
     files(&w, m);

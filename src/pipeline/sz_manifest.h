@@ -13,9 +13,12 @@
  *   "input_errors"        array of {"name","offset","message"}
  *   "counts"              object: "lines_read", "blank_lines", "events_out",
  *                         "dead_letters", "dead_by_reason" (an object with
- *                         every reason code, zeros included), "files"
+ *                         every reason code, zeros included), "sessions",
+ *                         "late_events", "files"
+ *   "sessionizer"         object: "keys_peak", "held_events_peak",
+ *                         "evictions": how much state the run needed
  *   "files"               array of {"path","kind","records","bytes"}; path
- *                         relative to DIR; kind "events" or "dead"
+ *                         relative to DIR; kind "events", "sessions" or "dead"
  *   "run"                 object: "started_at" (RFC 3339 UTC), "elapsed_s",
  *                         "mb_per_s": the only keys that differ between two
  *                         runs of the same input, each on a line of its own
@@ -32,12 +35,14 @@
 #include "sz_partsink.h"
 #include "sz_run.h"
 
+#define SZ_MANIFEST_KINDS 3
+
 struct sz_manifest {
     const struct sz_run_config *cfg;
     const struct sz_run_result *res;
     const struct sz_input_list *inputs;
-    const struct sz_file_info *files[2]; /* events, dead */
-    size_t n_files[2];
+    const struct sz_file_info *files[SZ_MANIFEST_KINDS]; /* events, sessions, dead */
+    size_t n_files[SZ_MANIFEST_KINDS];
     int64_t started_ms;               /* epoch ms */
 };
 

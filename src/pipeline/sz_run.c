@@ -16,12 +16,14 @@
 #include "sz_parse.h"
 #include "sz_partsink.h"
 #include "sz_reader.h"
+#include "sz_session_record.h"
 #include "sz_time.h"
 #include "sz_validate.h"
 
 /* Entries of the output directory that a run owns, and that --overwrite
  * replaces. Anything else in the directory is left alone. */
-static const char *const owned_entries[] = { "events", "dead", "_staging", "_manifest.json" };
+static const char *const owned_entries[] = { "events", "dead", "sessions", "_staging",
+                                             "_manifest.json" };
 
 #define PROGRESS_EVERY 65536
 
@@ -34,11 +36,15 @@ struct run_ctx {
     struct sz_input_list inputs;
     struct sz_stage stages[N_STAGES];
     size_t n_stages;
-    struct sz_partsink *events, *dead;
+    struct sz_partsink *events, *dead, *sessions;
+    struct sz_sessionizer *sessionizer;
     char *staging;
-    struct sz_buf out, extra;
+    struct sz_buf out, extra, rec, key;
     struct sz_hourcache part_hc; /* partition directory of the current hour */
     char part_dir[64];
+    struct sz_hourcache day_hc;  /* sessions' partition directory */
+    char day_dir[64];
+    uint64_t arrival;            /* lines seen so far, over all inputs */
     struct timespec t0;
     uint64_t bytes_done;         /* raw bytes of inputs already finished */
 };
@@ -82,6 +88,7 @@ void sz_run_config_defaults(struct sz_run_config *cfg)
     cfg->max_event_bytes = 1u << 20;
     cfg->max_depth = 64;
     cfg->max_open_files = 16;
+    sz_session_config_defaults(&cfg->session);
 }
 
 void sz_run_result_free(struct sz_run_result *res)
@@ -151,6 +158,9 @@ static int open_sinks(struct run_ctx *c)
     int r = sz_partsink_create(&pc, &c->events);
     if (r)
         return r;
+    pc.name = "sessions";
+    if ((r = sz_partsink_create(&pc, &c->sessions)) != 0)
+        return r;
     pc.name = "dead";
     pc.max_open = 1;
     return sz_partsink_create(&pc, &c->dead);
@@ -210,20 +220,93 @@ static int handle_line(struct run_ctx *c, struct sz_event *ev)
         st->dead_by_reason[rej.reason]++;
         return 0;
     }
-    if ((r = sz_event_render(ev, &c->out)) != 0)
+    if ((r = sz_event_render_open(ev, &c->out)) != 0)
+        return r;
+    struct sz_session_in in = {
+        .ts_ms = ev->ts_ms,
+        .body = c->out.data,
+        .body_len = c->out.len,
+        .arrival = c->arrival - 1,
+        .key_is_int = ev->key->type == SZ_JSON_NUMBER,
+    };
+    /* Key and type as text: the bytes inside the quotes, unescaped only
+     * when they hold an escape; an integer key's digits as written. */
+    sz_buf_clear(&c->key);
+    const char *t = ev->doc.text;
+    const struct sz_json_member *km = ev->key, *tm = ev->type;
+    if (km->type == SZ_JSON_NUMBER) {
+        in.key = t + km->val_off;
+        in.key_len = km->val_len;
+    } else if (!km->str_escaped) {
+        in.key = t + km->val_off + 1;
+        in.key_len = km->val_len - 2;
+    } else {
+        if ((r = sz_json_unescape(t + km->val_off + 1, km->val_len - 2, &c->key)) != 0)
+            return r;
+        in.key = c->key.data;
+        in.key_len = c->key.len;
+    }
+    size_t key_bytes = c->key.len;
+    if (!tm->str_escaped) {
+        in.type = t + tm->val_off + 1;
+        in.type_len = tm->val_len - 2;
+    } else {
+        if ((r = sz_json_unescape(t + tm->val_off + 1, tm->val_len - 2, &c->key)) != 0)
+            return r;
+        in.type = c->key.data + key_bytes;
+        in.type_len = c->key.len - key_bytes;
+        if (km->str_escaped)
+            in.key = c->key.data; /* the buffer may have moved */
+    }
+    if ((r = sz_sessionizer_push(c->sessionizer, &in)) != 0) {
+        if (r != SZ_EIO)
+            say(c->res, "%s:%llu: sessionizer failed: %s", ev->source,
+                (unsigned long long)ev->lineno, sz_strerror(r));
+        return r;
+    }
+    st->events_out++;
+    return 0;
+}
+
+/* The sessionizer's event callback: close the record and deliver it to the
+ * partition of its hour. */
+static int deliver_event(void *ud, const struct sz_session_out *ev)
+{
+    struct run_ctx *c = ud;
+    sz_buf_clear(&c->rec);
+    int r = sz_buf_append(&c->rec, ev->body, ev->body_len);
+    if (r == 0)
+        r = sz_session_record_event(&c->rec, ev);
+    if (r)
         return r;
     if (sz_time_hour_of(ev->ts_ms) != c->part_hc.hour) {
         sz_hourcache_set(&c->part_hc, ev->ts_ms);
         snprintf(c->part_dir, sizeof c->part_dir, "events/dt=%s/hour=%s", c->part_hc.date,
                  c->part_hc.hh);
     }
-    if ((r = sz_partsink_write(c->events, c->part_hc.hour, c->part_dir, c->out.data,
-                               c->out.len)) != 0) {
+    if ((r = sz_partsink_write(c->events, c->part_hc.hour, c->part_dir, c->rec.data,
+                               c->rec.len)) != 0)
         sink_failure(c, c->events);
+    return r;
+}
+
+/* The sessionizer's summary callback: one record in the partition of the
+ * session's start date. */
+static int deliver_summary(void *ud, const struct sz_session_summary *s)
+{
+    struct run_ctx *c = ud;
+    sz_buf_clear(&c->rec);
+    int r = sz_session_record_summary(&c->rec, s, "machine_id");
+    if (r)
         return r;
+    int64_t day = sz_time_hour_of(s->start_ms) / 24;
+    if (sz_time_hour_of(s->start_ms) != c->day_hc.hour) {
+        sz_hourcache_set(&c->day_hc, s->start_ms);
+        snprintf(c->day_dir, sizeof c->day_dir, "sessions/dt=%s", c->day_hc.date);
     }
-    st->events_out++;
-    return 0;
+    if ((r = sz_partsink_write(c->sessions, day, c->day_dir, c->rec.data, c->rec.len)) != 0)
+        sink_failure(c, c->sessions);
+    return r;
 }
 
 static int note_input_error(struct run_ctx *c, const char *name, uint64_t offset,
@@ -282,6 +365,7 @@ static int run_input(struct run_ctx *c, size_t idx)
     while ((r = sz_lines_next(ls, &line)) == 1) {
         st->lines_read++;
         is->lines++;
+        c->arrival++; /* every line has a place in the arrival order */
         st->bytes_decoded += line.full_len + 1;
         if (!line.too_long && is_blank(line.data, line.len)) {
             st->blank_lines++;
@@ -318,22 +402,20 @@ out:
 
 static int write_manifest(struct run_ctx *c, int64_t started_ms)
 {
-    size_t n_ev, n_dead;
-    const struct sz_file_info *ev = sz_partsink_files(c->events, &n_ev);
-    const struct sz_file_info *dead = sz_partsink_files(c->dead, &n_dead);
+    struct sz_partsink *sinks[SZ_MANIFEST_KINDS] = { c->events, c->sessions, c->dead };
     struct sz_manifest m = {
         .cfg = c->cfg,
         .res = c->res,
         .inputs = &c->inputs,
-        .files = { ev, dead },
-        .n_files = { n_ev, n_dead },
         .started_ms = started_ms,
     };
-    for (size_t i = 0; i < n_ev; i++)
-        c->res->stats.bytes_out += ev[i].bytes;
-    for (size_t i = 0; i < n_dead; i++)
-        c->res->stats.bytes_out += dead[i].bytes;
-    c->res->stats.files_written = n_ev + n_dead;
+    c->res->stats.files_written = 0;
+    for (int k = 0; k < SZ_MANIFEST_KINDS; k++) {
+        m.files[k] = sz_partsink_files(sinks[k], &m.n_files[k]);
+        for (size_t i = 0; i < m.n_files[k]; i++)
+            c->res->stats.bytes_out += m.files[k][i].bytes;
+        c->res->stats.files_written += m.n_files[k];
+    }
 
     sz_buf_clear(&c->out);
     int r = sz_manifest_render(&m, &c->out);
@@ -363,7 +445,9 @@ static int write_manifest(struct run_ctx *c, int64_t started_ms)
 
 static void ctx_free(struct run_ctx *c)
 {
+    sz_sessionizer_destroy(c->sessionizer);
     sz_partsink_destroy(c->events);
+    sz_partsink_destroy(c->sessions);
     sz_partsink_destroy(c->dead);
     for (size_t i = 0; i < c->n_stages; i++)
         sz_stage_destroy(&c->stages[i]);
@@ -376,6 +460,8 @@ static void ctx_free(struct run_ctx *c)
     sz_inputs_free(&c->inputs);
     sz_buf_free(&c->out);
     sz_buf_free(&c->extra);
+    sz_buf_free(&c->rec);
+    sz_buf_free(&c->key);
 }
 
 int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
@@ -385,7 +471,10 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     sz_inputs_init(&c.inputs);
     sz_buf_init(&c.out);
     sz_buf_init(&c.extra);
+    sz_buf_init(&c.rec);
+    sz_buf_init(&c.key);
     sz_hourcache_init(&c.part_hc);
+    sz_hourcache_init(&c.day_hc);
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
@@ -421,13 +510,26 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     }
     if ((r = open_sinks(&c)) != 0)
         goto out;
+    struct sz_session_sink ssink = { deliver_event, deliver_summary, &c };
+    if ((r = sz_sessionizer_create(&cfg->session, &ssink, &c.sessionizer)) != 0) {
+        say(res, "invalid session options: %s", sz_strerror(r));
+        goto out;
+    }
 
     for (size_t i = 0; i < c.inputs.n; i++)
         if ((r = run_input(&c, i)) != 0)
             goto out;
 
+    /* End of input: the sessionizer releases what it holds. */
+    if ((r = sz_sessionizer_finish(c.sessionizer)) != 0)
+        goto out;
+    sz_sessionizer_stats(c.sessionizer, &res->stats.sessions);
     if ((r = sz_partsink_close(c.events)) != 0) {
         sink_failure(&c, c.events);
+        goto out;
+    }
+    if ((r = sz_partsink_close(c.sessions)) != 0) {
+        sink_failure(&c, c.sessions);
         goto out;
     }
     if ((r = sz_partsink_close(c.dead)) != 0) {

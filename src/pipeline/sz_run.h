@@ -19,6 +19,7 @@
 #include "sz_error.h"
 #include "sz_outfile.h"
 #include "sz_reason.h"
+#include "sz_session.h"
 
 struct sz_run_stats {
     uint64_t lines_read;   /* every line of every input, blank or not */
@@ -32,6 +33,7 @@ struct sz_run_stats {
     uint64_t bytes_out;    /* bytes of committed files */
     uint64_t files_written;
     double elapsed_s;
+    struct sz_session_stats sessions; /* the sessionizer's counters at the end */
 };
 
 /* Called now and then during the run (about every 64 Ki lines). */
@@ -48,6 +50,7 @@ struct sz_run_config {
     size_t max_event_bytes;
     unsigned max_depth;
     size_t max_open_files;
+    struct sz_session_config session;
     char *const *argv;          /* the command line, recorded in the manifest */
     int argc;
     sz_progress_fn progress;
@@ -78,7 +81,8 @@ struct sz_run_result {
 
 void sz_run_config_defaults(struct sz_run_config *cfg);
 
-/* Run the job. Returns:
+/* Run the job. The config's session.start_events must stay valid during
+ * the run. Returns:
  *   0           success (dead letters are not failures);
  *   SZ_EINVAL   usage problem found before any input was read (e.g. the
  *               output directory is not empty): nothing was written;

@@ -12,20 +12,28 @@ struct enrich {
     struct sz_hourcache hc;
 };
 
+static bool reserved(const struct sz_json_doc *doc, const struct sz_json_member *m)
+{
+    static const char *const names[] = SZ_ENRICH_RESERVED;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]);
+        if (m->key_escaped ? sz_json_doc_get(doc, names[i], n) == m
+                           : m->key_len == n && memcmp(doc->text + m->key_off, names[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int enrich_process(void *ctx, struct sz_event *ev, struct sz_reject *rej)
 {
     (void)rej;
     struct enrich *e = ctx;
     for (size_t i = 0; i < ev->doc.n_members; i++) {
         const struct sz_json_member *m = &ev->doc.members[i];
-        if (m->key_len != 10 && !m->key_escaped)
+        /* Cheap filter first: every reserved name is 4 to 13 bytes long. */
+        if (!m->key_escaped && (m->key_len < 4 || m->key_len > 13))
             continue;
-        const char *k = ev->doc.text + m->key_off;
-        bool ours = m->key_escaped
-                        ? (sz_json_doc_get(&ev->doc, DATE_FIELD, 10) == m ||
-                           sz_json_doc_get(&ev->doc, HOUR_FIELD, 10) == m)
-                        : (memcmp(k, DATE_FIELD, 10) == 0 || memcmp(k, HOUR_FIELD, 10) == 0);
-        if (ours && sz_event_drop(ev, i) != 0)
+        if (reserved(&ev->doc, m) && sz_event_drop(ev, i) != 0)
             return SZ_ELIMIT;
     }
     sz_hourcache_set(&e->hc, ev->ts_ms);

@@ -63,7 +63,8 @@ static bool dropped(const struct sz_event *ev, size_t i)
     return false;
 }
 
-int sz_event_render(const struct sz_event *ev, struct sz_buf *out)
+/* The record up to (not including) its closing brace. */
+static int render_members(const struct sz_event *ev, struct sz_buf *out)
 {
     const struct sz_json_doc *d = &ev->doc;
     const char *t = d->text;
@@ -71,18 +72,15 @@ int sz_event_render(const struct sz_event *ev, struct sz_buf *out)
     if (sz_buf_reserve(out, d->close_off - d->open_off + extra_len + 2) != 0)
         return SZ_ENOMEM;
 
+    bool empty;
     if (ev->n_drop == 0) {
         /* The common case: the object as it came, minus its closing brace. */
         if (sz_buf_append(out, t + d->open_off, d->close_off - d->open_off) != 0)
             return SZ_ENOMEM;
-        if (extra_len && d->n_members == 0) {
-            /* "{}" gets its first member: skip the fragment's leading comma. */
-            return sz_buf_append(out, ev->extra->data + 1, extra_len - 1) ||
-                   sz_buf_append(out, "}\n", 2) ? SZ_ENOMEM : 0;
-        }
+        empty = d->n_members == 0;
     } else {
         /* Rebuild from the kept members, each copied as it came. */
-        bool first = true;
+        empty = true;
         if (sz_buf_putc(out, '{') != 0)
             return SZ_ENOMEM;
         for (size_t i = 0; i < d->n_members; i++) {
@@ -90,17 +88,26 @@ int sz_event_render(const struct sz_event *ev, struct sz_buf *out)
                 continue;
             const struct sz_json_member *m = &d->members[i];
             size_t from = m->key_off - 1, to = m->val_off + m->val_len;
-            if ((!first && sz_buf_putc(out, ',') != 0) ||
+            if ((!empty && sz_buf_putc(out, ',') != 0) ||
                 sz_buf_append(out, t + from, to - from) != 0)
                 return SZ_ENOMEM;
-            first = false;
-        }
-        if (first && extra_len) {
-            return sz_buf_append(out, ev->extra->data + 1, extra_len - 1) ||
-                   sz_buf_append(out, "}\n", 2) ? SZ_ENOMEM : 0;
+            empty = false;
         }
     }
-    if (extra_len && sz_buf_append(out, ev->extra->data, extra_len) != 0)
+    if (!extra_len)
+        return 0;
+    /* An object with no member yet gets the fragment without its comma. */
+    return sz_buf_append(out, ev->extra->data + empty, extra_len - empty);
+}
+
+int sz_event_render_open(const struct sz_event *ev, struct sz_buf *out)
+{
+    return render_members(ev, out);
+}
+
+int sz_event_render(const struct sz_event *ev, struct sz_buf *out)
+{
+    if (render_members(ev, out) != 0)
         return SZ_ENOMEM;
     return sz_buf_append(out, "}\n", 2);
 }

@@ -60,6 +60,10 @@ void sz_event_reset(struct sz_event *ev, const char *line, size_t len);
 /* Append the output record of a parsed event, with its '\n', to out. */
 int sz_event_render(const struct sz_event *ev, struct sz_buf *out) SZ_WUR;
 
+/* The same record left open: without its closing "}\n", so that more
+ * members can follow (the sessionizer's). At least one member precedes. */
+int sz_event_render_open(const struct sz_event *ev, struct sz_buf *out) SZ_WUR;
+
 /* Mark member index i to be left out of the output. 0, or SZ_ELIMIT. */
 int sz_event_drop(struct sz_event *ev, size_t i) SZ_WUR;
 

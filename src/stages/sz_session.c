@@ -1,0 +1,773 @@
+/* sz_session: the sessionizer engine. Contract in sz_session.h, semantics
+ * in docs/sessions.md.
+ *
+ * Per key the engine keeps a struct keystate: the events held back (sorted
+ * by time, then arrival), the time of the last event it emitted, and the
+ * open session. A key lives in one of the logical partitions, chosen by
+ * hash; a partition has a chained hash table of its keys and a list of them
+ * in order of last arrival, whose head is the key silent longest, so expiry
+ * only ever looks at list heads.
+ *
+ * Held event bodies are copied into fixed-size blocks recycled through a
+ * free list (larger bodies get their own allocation), so steady state does
+ * no allocation per event.
+ */
+#include "sz_session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "sz_time.h"
+
+#define DEFAULT_PARTITIONS 64
+/* The clock is recomputed every CLOCK_EVERY arrivals, from a window of
+ * the last SZ_SESSION_CLOCK_WINDOW event times, once it has CLOCK_MIN of
+ * them (fewer cannot outvote a single outlier). */
+#define CLOCK_EVERY 64
+#define CLOCK_MIN 16
+/* Bodies up to this size share recycled blocks. Events are ~300 bytes. */
+#define BLOCK_SIZE 512
+/* Keys seen during the run, as a Bloom filter of 2^SEEN_BITS_LOG2 bits with
+ * SEEN_HASHES probes: a key whose state expired and that comes back starts
+ * its next session with cause "gap", not "first". 2 MiB; false positives
+ * stay below 0.2 % up to a million distinct keys. */
+#define SEEN_BITS_LOG2 24
+#define SEEN_HASHES 4
+
+/* The project's UUID namespace for session ids (RFC 9562 section 5.5). */
+static const uuid_t session_namespace = { 0x14, 0xfe, 0x3a, 0x46, 0x79, 0x2f, 0x40, 0x6a,
+                                          0x92, 0x1c, 0x4f, 0x37, 0x77, 0xab, 0x33, 0x04 };
+
+const char *sz_session_cause_name(enum sz_session_cause c)
+{
+    switch (c) {
+    case SZ_CAUSE_FIRST: return "first";
+    case SZ_CAUSE_GAP: return "gap";
+    case SZ_CAUSE_START_EVENT: return "start_event";
+    case SZ_CAUSE_MAX_DURATION: return "max_duration";
+    case SZ_CAUSE_MIDNIGHT: return "midnight";
+    case SZ_CAUSE_END_OF_INPUT: return "end_of_input";
+    }
+    return "?";
+}
+
+void sz_session_config_defaults(struct sz_session_config *cfg)
+{
+    static const char *const open_only[] = { "open" };
+    memset(cfg, 0, sizeof *cfg);
+    cfg->gap_ms = 30 * 60 * 1000;
+    cfg->start_events = open_only;
+    cfg->n_start_events = 1;
+    cfg->lateness_ms = 2 * 60 * 1000;
+}
+
+/* ---- ids ------------------------------------------------------------------ */
+
+void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
+                   uint8_t out[16])
+{
+    /* name = key 0x00 ts 0x00 arrival (decimal): the arrival position makes
+     * two sessions of one key that start at the same instant distinct. */
+    char name[SZ_SESSION_MAX_KEY + 48];
+    if (key_len > SZ_SESSION_MAX_KEY)
+        key_len = SZ_SESSION_MAX_KEY;
+    memcpy(name, key, key_len);
+    int n = snprintf(name + key_len, sizeof name - key_len, "%c%lld%c%llu", 0, (long long)ts_ms,
+                     0, (unsigned long long)arrival);
+    uuid_generate_sha1(out, session_namespace, name, key_len + (size_t)n);
+}
+
+void sz_uuid_format(const uint8_t id[16], char out[36])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[id[i] >> 4];
+        out[o++] = hex[id[i] & 15];
+    }
+}
+
+/* ---- types: interned event types -------------------------------------- */
+
+struct type_entry {
+    char *name;
+    uint32_t len;
+    uint32_t hash;
+    bool is_start;
+};
+
+struct type_table {
+    struct type_entry *items; /* by id */
+    uint32_t n, cap;
+    uint32_t *slots;          /* open addressing: id + 1, 0 = empty */
+    uint32_t n_slots;         /* power of two */
+};
+
+static uint64_t hash64(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h ^ (h >> 29);
+}
+
+static int types_grow_slots(struct type_table *t)
+{
+    uint32_t ns = t->n_slots ? t->n_slots * 2 : 64;
+    uint32_t *slots = calloc(ns, sizeof *slots);
+    if (!slots)
+        return SZ_ENOMEM;
+    for (uint32_t id = 0; id < t->n; id++) {
+        uint32_t i = t->items[id].hash & (ns - 1);
+        while (slots[i])
+            i = (i + 1) & (ns - 1);
+        slots[i] = id + 1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->n_slots = ns;
+    return 0;
+}
+
+/* The id of type p[0..n), interning it if new. Returns id >= 0 or SZ_ENOMEM. */
+static int64_t type_intern(struct type_table *t, const char *p, size_t n)
+{
+    uint32_t h = (uint32_t)hash64(p, n);
+    if (t->n_slots) {
+        for (uint32_t i = h & (t->n_slots - 1);; i = (i + 1) & (t->n_slots - 1)) {
+            uint32_t s = t->slots[i];
+            if (!s)
+                break;
+            struct type_entry *e = &t->items[s - 1];
+            if (e->hash == h && e->len == n && memcmp(e->name, p, n) == 0)
+                return s - 1;
+        }
+    }
+    if ((t->n + 1) * 2 > t->n_slots && types_grow_slots(t) != 0)
+        return SZ_ENOMEM;
+    if (t->n == t->cap) {
+        uint32_t nc = t->cap ? t->cap * 2 : 16;
+        struct type_entry *items = realloc(t->items, nc * sizeof *items);
+        if (!items)
+            return SZ_ENOMEM;
+        t->items = items;
+        t->cap = nc;
+    }
+    char *name = malloc(n ? n : 1);
+    if (!name)
+        return SZ_ENOMEM;
+    memcpy(name, p, n);
+    uint32_t id = t->n++;
+    t->items[id] = (struct type_entry){ name, (uint32_t)n, h, false };
+    uint32_t i = h & (t->n_slots - 1);
+    while (t->slots[i])
+        i = (i + 1) & (t->n_slots - 1);
+    t->slots[i] = id + 1;
+    return id;
+}
+
+static void types_free(struct type_table *t)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        free(t->items[i].name);
+    free(t->items);
+    free(t->slots);
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+struct held {
+    int64_t ts;
+    uint64_t arrival;
+    char *body;
+    uint32_t len;
+    uint32_t type;
+};
+
+struct type_count {
+    uint32_t type;
+    uint32_t count;
+};
+
+struct keystate {
+    struct keystate *prev, *next; /* partition's list, by last arrival */
+    struct keystate *chain;       /* hash bucket chain */
+    uint64_t hash;
+    int64_t seen_clock;           /* arrival clock at the key's last arrival */
+    int64_t max_ts;               /* largest event time pushed for the key */
+    int64_t last_emitted_ts;      /* valid when `open` */
+    struct held *held;            /* held events, sorted by (ts, arrival) */
+    uint32_t n_held, cap_held;
+    /* the open session */
+    int64_t start_ts, last_ts;
+    uint32_t seq, late;
+    uint32_t first_type, last_type;
+    struct type_count *counts;
+    uint32_t n_counts, cap_counts;
+    uint8_t id[16];
+    uint8_t open;
+    uint8_t start_cause;
+    uint8_t key_is_int;
+    uint8_t returning;            /* the key had state before that expired */
+    uint16_t key_len;
+    char key[];
+};
+
+struct partition {
+    struct keystate **buckets;
+    size_t n_buckets; /* power of two */
+    size_t n_keys;
+    struct keystate *head, *tail; /* head: silent longest */
+};
+
+struct sz_sessionizer {
+    struct sz_session_config cfg;
+    struct sz_session_sink sink;
+    struct partition *parts;
+    unsigned n_parts;
+    struct type_table types;
+    /* arrival clock */
+    int64_t window[SZ_SESSION_CLOCK_WINDOW];
+    int64_t scratch[SZ_SESSION_CLOCK_WINDOW];
+    size_t n_window, w_pos;
+    uint64_t pushes;
+    int64_t clock;
+    int64_t first_clock;  /* the clock's first value: keys seen before it was
+                           * known count their silence from then */
+    bool clock_known;
+    uint64_t last_arrival;
+    bool any_arrival;
+    /* recycled body blocks */
+    void *free_blocks;
+    uint64_t *seen;               /* Bloom filter of keys seen, see SEEN_BITS_LOG2 */
+    struct sz_session_stats stats;
+    /* summary scratch */
+    struct sz_type_count *sum_types;
+    size_t cap_sum_types;
+};
+
+static void *block_get(struct sz_sessionizer *z, size_t len)
+{
+    if (len > BLOCK_SIZE)
+        return malloc(len);
+    if (z->free_blocks) {
+        void *b = z->free_blocks;
+        memcpy(&z->free_blocks, b, sizeof(void *));
+        return b;
+    }
+    return malloc(BLOCK_SIZE);
+}
+
+static void block_put(struct sz_sessionizer *z, void *b, size_t len)
+{
+    if (len > BLOCK_SIZE) {
+        free(b);
+        return;
+    }
+    memcpy(b, &z->free_blocks, sizeof(void *));
+    z->free_blocks = b;
+}
+
+int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_session_sink *sink,
+                          struct sz_sessionizer **out)
+{
+    *out = NULL;
+    if (cfg->gap_ms <= 0 || cfg->lateness_ms < 0 || cfg->max_duration_ms < 0 ||
+        cfg->state_ttl_ms < 0)
+        return SZ_EINVAL;
+    struct sz_sessionizer *z = calloc(1, sizeof *z);
+    if (!z)
+        return SZ_ENOMEM;
+    z->cfg = *cfg;
+    z->cfg.start_events = NULL; /* not kept: interned below */
+    if (z->cfg.state_ttl_ms == 0)
+        z->cfg.state_ttl_ms = cfg->gap_ms + cfg->lateness_ms;
+    z->sink = *sink;
+    z->n_parts = cfg->partitions ? cfg->partitions : DEFAULT_PARTITIONS;
+    z->parts = calloc(z->n_parts, sizeof *z->parts);
+    z->seen = calloc((size_t)1 << (SEEN_BITS_LOG2 - 6), sizeof *z->seen);
+    if (!z->parts || !z->seen)
+        goto nomem;
+    for (size_t i = 0; i < cfg->n_start_events; i++) {
+        const char *t = cfg->start_events[i];
+        int64_t id = type_intern(&z->types, t, strlen(t));
+        if (id < 0)
+            goto nomem;
+        z->types.items[id].is_start = true;
+    }
+    *out = z;
+    return 0;
+nomem:
+    sz_sessionizer_destroy(z);
+    return SZ_ENOMEM;
+}
+
+/* Was the key (by hash) seen before? Marks it seen. Double hashing: probe
+ * i is h1 + i*h2 over the filter. */
+static bool seen_before(struct sz_sessionizer *z, uint64_t h)
+{
+    uint64_t h1 = h, h2 = (h >> 32 | h << 32) | 1;
+    uint64_t mask = ((uint64_t)1 << SEEN_BITS_LOG2) - 1;
+    bool all = true;
+    for (int i = 0; i < SEEN_HASHES; i++) {
+        uint64_t bit = (h1 + (uint64_t)i * h2) & mask;
+        uint64_t *w = &z->seen[bit >> 6], m = (uint64_t)1 << (bit & 63);
+        all &= (*w & m) != 0;
+        *w |= m;
+    }
+    return all;
+}
+
+/* ---- partitions: lookup, list ------------------------------------------ */
+
+static void list_unlink(struct partition *p, struct keystate *k)
+{
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        p->head = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
+    else
+        p->tail = k->prev;
+    k->prev = k->next = NULL;
+}
+
+static void list_append(struct partition *p, struct keystate *k)
+{
+    k->prev = p->tail;
+    k->next = NULL;
+    if (p->tail)
+        p->tail->next = k;
+    else
+        p->head = k;
+    p->tail = k;
+}
+
+static struct keystate *find_key(struct partition *p, uint64_t h, const char *key, size_t len)
+{
+    if (!p->n_buckets)
+        return NULL;
+    for (struct keystate *k = p->buckets[h & (p->n_buckets - 1)]; k; k = k->chain)
+        if (k->hash == h && k->key_len == len && memcmp(k->key, key, len) == 0)
+            return k;
+    return NULL;
+}
+
+static int grow_buckets(struct partition *p)
+{
+    size_t nb = p->n_buckets ? p->n_buckets * 2 : 64;
+    struct keystate **b = calloc(nb, sizeof *b);
+    if (!b)
+        return SZ_ENOMEM;
+    for (size_t i = 0; i < p->n_buckets; i++) {
+        for (struct keystate *k = p->buckets[i], *next; k; k = next) {
+            next = k->chain;
+            k->chain = b[k->hash & (nb - 1)];
+            b[k->hash & (nb - 1)] = k;
+        }
+    }
+    free(p->buckets);
+    p->buckets = b;
+    p->n_buckets = nb;
+    return 0;
+}
+
+static void remove_key(struct sz_sessionizer *z, struct partition *p, struct keystate *k)
+{
+    struct keystate **pp = &p->buckets[k->hash & (p->n_buckets - 1)];
+    while (*pp != k)
+        pp = &(*pp)->chain;
+    *pp = k->chain;
+    list_unlink(p, k);
+    p->n_keys--;
+    z->stats.keys_open--;
+    for (uint32_t i = 0; i < k->n_held; i++)
+        block_put(z, k->held[i].body, k->held[i].len);
+    z->stats.held_events -= k->n_held;
+    free(k->held);
+    free(k->counts);
+    free(k);
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+static int cmp_type_name(const void *a, const void *b)
+{
+    const struct sz_type_count *x = a, *y = b;
+    size_t n = x->type_len < y->type_len ? x->type_len : y->type_len;
+    int c = memcmp(x->type, y->type, n);
+    if (c)
+        return c;
+    return x->type_len < y->type_len ? -1 : x->type_len > y->type_len;
+}
+
+static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_session_cause end)
+{
+    if (!k->open)
+        return 0;
+    k->open = 0;
+    if (k->n_counts > z->cap_sum_types) {
+        struct sz_type_count *t = realloc(z->sum_types, k->n_counts * sizeof *t);
+        if (!t)
+            return SZ_ENOMEM;
+        z->sum_types = t;
+        z->cap_sum_types = k->n_counts;
+    }
+    for (uint32_t i = 0; i < k->n_counts; i++) {
+        const struct type_entry *e = &z->types.items[k->counts[i].type];
+        z->sum_types[i] = (struct sz_type_count){ e->name, e->len, k->counts[i].count };
+    }
+    if (k->n_counts > 1)
+        qsort(z->sum_types, k->n_counts, sizeof *z->sum_types, cmp_type_name);
+    const struct type_entry *ft = &z->types.items[k->first_type];
+    const struct type_entry *lt = &z->types.items[k->last_type];
+    struct sz_session_summary s = {
+        .session_id = k->id,
+        .key = k->key,
+        .key_len = k->key_len,
+        .key_is_int = k->key_is_int,
+        .start_ms = k->start_ts,
+        .end_ms = k->last_ts,
+        .event_count = k->seq,
+        .late_count = k->late,
+        .types = z->sum_types,
+        .n_types = k->n_counts,
+        .first_type = ft->name,
+        .first_type_len = ft->len,
+        .last_type = lt->name,
+        .last_type_len = lt->len,
+        .start_cause = k->start_cause,
+        .end_cause = end,
+    };
+    k->n_counts = 0;
+    z->stats.sessions++;
+    return z->sink.summary(z->sink.ud, &s);
+}
+
+static int count_type(struct keystate *k, uint32_t type)
+{
+    for (uint32_t i = 0; i < k->n_counts; i++) {
+        if (k->counts[i].type == type) {
+            k->counts[i].count++;
+            return 0;
+        }
+    }
+    if (k->n_counts == k->cap_counts) {
+        uint32_t nc = k->cap_counts ? k->cap_counts * 2 : 4;
+        struct type_count *c = realloc(k->counts, nc * sizeof *c);
+        if (!c)
+            return SZ_ENOMEM;
+        k->counts = c;
+        k->cap_counts = nc;
+    }
+    k->counts[k->n_counts++] = (struct type_count){ type, 1 };
+    return 0;
+}
+
+static int64_t utc_day(int64_t ms)
+{
+    int64_t d = ms / 86400000;
+    return ms % 86400000 < 0 ? d - 1 : d;
+}
+
+/* The cause that makes h start a new session after the key's open one,
+ * or -1 if it continues it. */
+static int split_cause(const struct sz_sessionizer *z, const struct keystate *k,
+                       const struct held *h)
+{
+    if (h->ts - k->last_ts > z->cfg.gap_ms)
+        return SZ_CAUSE_GAP;
+    if (z->types.items[h->type].is_start)
+        return SZ_CAUSE_START_EVENT;
+    if (z->cfg.max_duration_ms && h->ts - k->start_ts > z->cfg.max_duration_ms)
+        return SZ_CAUSE_MAX_DURATION;
+    if (z->cfg.split_at_midnight && utc_day(h->ts) != utc_day(k->last_ts))
+        return SZ_CAUSE_MIDNIGHT;
+    return -1;
+}
+
+static void open_session(struct keystate *k, const struct held *h, enum sz_session_cause cause)
+{
+    sz_session_id(k->key, k->key_len, h->ts, h->arrival, k->id);
+    k->open = 1;
+    k->start_cause = (uint8_t)cause;
+    k->start_ts = k->last_ts = h->ts;
+    k->seq = 0;
+    k->late = 0;
+    k->first_type = k->last_type = h->type;
+    k->n_counts = 0;
+}
+
+/* Tag h (an event in the key's time order, or a late one) and deliver it. */
+static int emit(struct sz_sessionizer *z, struct keystate *k, const struct held *h, bool late)
+{
+    int r;
+    int64_t since = -1;
+    if (late) {
+        /* Only a key with an open session has an emitted past to be late for. */
+        k->late++;
+        z->stats.late_events++;
+    } else {
+        int cause = k->open        ? split_cause(z, k, h)
+                    : k->returning ? SZ_CAUSE_GAP
+                                   : SZ_CAUSE_FIRST;
+        if (cause >= 0) {
+            if ((r = close_session(z, k, (enum sz_session_cause)cause)) != 0)
+                return r;
+            open_session(k, h, (enum sz_session_cause)cause);
+        } else {
+            since = h->ts - k->last_ts;
+        }
+        k->last_ts = h->ts;
+        k->last_type = h->type;
+        k->last_emitted_ts = h->ts;
+    }
+    k->seq++;
+    if ((r = count_type(k, h->type)) != 0)
+        return r;
+    struct sz_session_out o = {
+        .body = h->body,
+        .body_len = h->len,
+        .ts_ms = h->ts,
+        .arrival = h->arrival,
+        .session_id = k->id,
+        .seq = k->seq,
+        .since_prev_ms = since,
+        .late = late,
+    };
+    return z->sink.event(z->sink.ud, &o);
+}
+
+/* Emit the held events with ts <= upto, in order. */
+static int release(struct sz_sessionizer *z, struct keystate *k, int64_t upto)
+{
+    uint32_t n = 0;
+    int r = 0;
+    while (n < k->n_held && k->held[n].ts <= upto) {
+        r = emit(z, k, &k->held[n], false);
+        block_put(z, k->held[n].body, k->held[n].len);
+        n++;
+        if (r)
+            break;
+    }
+    if (n) {
+        memmove(k->held, k->held + n, (k->n_held - n) * sizeof *k->held);
+        k->n_held -= n;
+        z->stats.held_events -= n;
+    }
+    return r;
+}
+
+/* Release everything the key holds, close its session, forget it. */
+static int retire(struct sz_sessionizer *z, struct partition *p, struct keystate *k,
+                  enum sz_session_cause end)
+{
+    int r = release(z, k, INT64_MAX);
+    if (r == 0)
+        r = close_session(z, k, end);
+    remove_key(z, p, k);
+    return r;
+}
+
+/* ---- the arrival clock ---------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of the window, via a sorted copy (1024 values every 64
+ * arrivals: a few dozen comparisons per event). The median ignores any
+ * minority of outliers, in either direction. */
+static void clock_update(struct sz_sessionizer *z)
+{
+    if (z->n_window < CLOCK_MIN)
+        return;
+    memcpy(z->scratch, z->window, z->n_window * sizeof *z->scratch);
+    qsort(z->scratch, z->n_window, sizeof *z->scratch, cmp_i64);
+    int64_t median = z->scratch[z->n_window / 2];
+    if (!z->clock_known) {
+        z->clock = z->first_clock = median;
+        z->clock_known = true;
+    } else if (median > z->clock) {
+        z->clock = median;
+    }
+}
+
+/* Has the clock advanced more than the TTL since the key's last arrival? */
+static bool silent_too_long(const struct sz_sessionizer *z, const struct keystate *k)
+{
+    int64_t seen = k->seen_clock == INT64_MIN ? z->first_clock : k->seen_clock;
+    int64_t silence;
+    if (__builtin_sub_overflow(z->clock, seen, &silence))
+        return true; /* only a clock far past any real time gets here */
+    return silence > z->cfg.state_ttl_ms;
+}
+
+/* Retire every key silent for longer than the TTL. */
+static int expire(struct sz_sessionizer *z)
+{
+    if (!z->clock_known)
+        return 0;
+    for (unsigned i = 0; i < z->n_parts; i++) {
+        struct partition *p = &z->parts[i];
+        while (p->head && silent_too_long(z, p->head)) {
+            z->stats.evictions++;
+            int r = retire(z, p, p->head, SZ_CAUSE_GAP);
+            if (r)
+                return r;
+        }
+    }
+    return 0;
+}
+
+/* ---- push ------------------------------------------------------------------ */
+
+static int hold(struct sz_sessionizer *z, struct keystate *k, const struct sz_session_in *ev,
+                uint32_t type)
+{
+    if (k->n_held == k->cap_held) {
+        uint32_t nc = k->cap_held ? k->cap_held * 2 : 4;
+        struct held *h = realloc(k->held, nc * sizeof *h);
+        if (!h)
+            return SZ_ENOMEM;
+        k->held = h;
+        k->cap_held = nc;
+    }
+    char *body = block_get(z, ev->body_len);
+    if (!body)
+        return SZ_ENOMEM;
+    memcpy(body, ev->body, ev->body_len);
+    /* Insertion from the end: arrivals are mostly in time order. Equal
+     * times keep arrival order, since this event arrived last. */
+    uint32_t i = k->n_held;
+    while (i > 0 && k->held[i - 1].ts > ev->ts_ms)
+        i--;
+    memmove(k->held + i + 1, k->held + i, (k->n_held - i) * sizeof *k->held);
+    k->held[i] = (struct held){ ev->ts_ms, ev->arrival, body, (uint32_t)ev->body_len, type };
+    k->n_held++;
+    z->stats.held_events++;
+    if (z->stats.held_events > z->stats.held_peak)
+        z->stats.held_peak = z->stats.held_events;
+    return 0;
+}
+
+int sz_sessionizer_push(struct sz_sessionizer *z, const struct sz_session_in *ev)
+{
+    if (ev->key_len == 0 || ev->key_len > SZ_SESSION_MAX_KEY ||
+        (z->any_arrival && ev->arrival <= z->last_arrival))
+        return SZ_EINVAL;
+    z->any_arrival = true;
+    z->last_arrival = ev->arrival;
+
+    /* The clock first: this event's arrival is part of the input order. */
+    z->window[z->w_pos] = ev->ts_ms;
+    z->w_pos = (z->w_pos + 1) % SZ_SESSION_CLOCK_WINDOW;
+    if (z->n_window < SZ_SESSION_CLOCK_WINDOW)
+        z->n_window++;
+    int r;
+    if (++z->pushes % CLOCK_EVERY == 0 || z->n_window == CLOCK_MIN) {
+        clock_update(z);
+        if ((r = expire(z)) != 0)
+            return r;
+    }
+
+    int64_t type = type_intern(&z->types, ev->type, ev->type_len);
+    if (type < 0)
+        return (int)type;
+    uint64_t h = hash64(ev->key, ev->key_len);
+    struct partition *p = &z->parts[(h >> 40) % z->n_parts];
+    struct keystate *k = find_key(p, h, ev->key, ev->key_len);
+    if (!k) {
+        if (p->n_keys >= p->n_buckets && grow_buckets(p) != 0)
+            return SZ_ENOMEM;
+        k = calloc(1, sizeof *k + ev->key_len);
+        if (!k)
+            return SZ_ENOMEM;
+        k->hash = h;
+        k->key_len = (uint16_t)ev->key_len;
+        k->key_is_int = ev->key_is_int;
+        memcpy(k->key, ev->key, ev->key_len);
+        k->max_ts = INT64_MIN;
+        k->returning = seen_before(z, h);
+        size_t b = h & (p->n_buckets - 1);
+        k->chain = p->buckets[b];
+        p->buckets[b] = k;
+        p->n_keys++;
+        list_append(p, k);
+        if (++z->stats.keys_open > z->stats.keys_peak)
+            z->stats.keys_peak = z->stats.keys_open;
+    } else {
+        list_unlink(p, k);
+        list_append(p, k);
+    }
+    k->seen_clock = z->clock_known ? z->clock : INT64_MIN;
+
+    if (k->open && ev->ts_ms < k->last_emitted_ts) {
+        /* Its place in time order has been passed: tag it now, as late. */
+        struct held late = { ev->ts_ms, ev->arrival, (char *)ev->body, (uint32_t)ev->body_len,
+                             (uint32_t)type };
+        return emit(z, k, &late, true);
+    }
+    if ((r = hold(z, k, ev, (uint32_t)type)) != 0)
+        return r;
+    if (ev->ts_ms > k->max_ts)
+        k->max_ts = ev->ts_ms;
+    /* Anything at least `lateness` older than the key's newest event can no
+     * longer be preceded by an event yet to arrive (bound (a)). */
+    int64_t upto = k->max_ts - z->cfg.lateness_ms;
+    if (upto > k->max_ts) /* overflow guard */
+        upto = INT64_MIN;
+    return release(z, k, upto);
+}
+
+int sz_sessionizer_finish(struct sz_sessionizer *z)
+{
+    for (unsigned i = 0; i < z->n_parts; i++) {
+        struct partition *p = &z->parts[i];
+        while (p->head) {
+            int r = retire(z, p, p->head, SZ_CAUSE_END_OF_INPUT);
+            if (r)
+                return r;
+        }
+    }
+    return 0;
+}
+
+void sz_sessionizer_stats(const struct sz_sessionizer *z, struct sz_session_stats *st)
+{
+    *st = z->stats;
+    st->clock_ms = z->clock_known ? z->clock : INT64_MIN;
+}
+
+void sz_sessionizer_destroy(struct sz_sessionizer *z)
+{
+    if (!z)
+        return;
+    if (z->parts) {
+        for (unsigned i = 0; i < z->n_parts; i++) {
+            struct partition *p = &z->parts[i];
+            while (p->head)
+                remove_key(z, p, p->head);
+            free(p->buckets);
+        }
+        free(z->parts);
+    }
+    while (z->free_blocks) {
+        void *b = z->free_blocks;
+        memcpy(&z->free_blocks, b, sizeof(void *));
+        free(b);
+    }
+    types_free(&z->types);
+    free(z->sum_types);
+    free(z->seen);
+    free(z);
+}
