@@ -12,13 +12,25 @@ struct enrich {
     struct sz_hourcache hc;
 };
 
+#define NAME(s) { s, sizeof s - 1 }
+static const struct {
+    const char *name;
+    size_t len;
+} reserved_names[] = {
+    NAME("event_date"), NAME("event_hour"), NAME("session_id"),
+    NAME("session_seq"), NAME("ms_since_prev"), NAME("late"),
+};
+#undef NAME
+#define RESERVED_LENGTHS (1u << 4 | 1u << 10 | 1u << 11 | 1u << 13)
+
 static bool reserved(const struct sz_json_doc *doc, const struct sz_json_member *m)
 {
-    static const char *const names[] = SZ_ENRICH_RESERVED;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        size_t n = strlen(names[i]);
-        if (m->key_escaped ? sz_json_doc_get(doc, names[i], n) == m
-                           : m->key_len == n && memcmp(doc->text + m->key_off, names[i], n) == 0)
+    for (size_t i = 0; i < sizeof reserved_names / sizeof reserved_names[0]; i++) {
+        const char *n = reserved_names[i].name;
+        size_t len = reserved_names[i].len;
+        if (m->key_escaped ? sz_json_doc_get(doc, n, len) == m
+                           : m->key_len == len && doc->text[m->key_off] == n[0] &&
+                                 memcmp(doc->text + m->key_off, n, len) == 0)
             return true;
     }
     return false;
@@ -30,8 +42,8 @@ static int enrich_process(void *ctx, struct sz_event *ev, struct sz_reject *rej)
     struct enrich *e = ctx;
     for (size_t i = 0; i < ev->doc.n_members; i++) {
         const struct sz_json_member *m = &ev->doc.members[i];
-        /* Cheap filter first: every reserved name is 4 to 13 bytes long. */
-        if (!m->key_escaped && (m->key_len < 4 || m->key_len > 13))
+        /* Cheap filter first: reserved names are 4, 10, 11 or 13 bytes long. */
+        if (!m->key_escaped && (m->key_len > 13 || !((RESERVED_LENGTHS >> m->key_len) & 1)))
             continue;
         if (reserved(&ev->doc, m) && sz_event_drop(ev, i) != 0)
             return SZ_ELIMIT;
