@@ -34,6 +34,8 @@ enum opt_id {
     OPT_STATE_TTL,
 };
 
+#define MAX_DURATION_MS (3650LL * 86400000)
+
 /* --start-event may be given this many times. */
 #define MAX_START_EVENTS 64
 
@@ -159,12 +161,14 @@ static int parse_duration_opt(const char *opt, const char *val, bool allow_off, 
         return -1;
     }
     int64_t ms;
-    if (sz_parse_duration(val, &ms) != 0 || ms < min)
+    /* Ten years is past any session setting, and keeps sums of durations
+     * far from overflow. */
+    if (sz_parse_duration(val, &ms) != 0 || ms < min || ms > MAX_DURATION_MS)
         return bad_value(opt, val,
-                         allow_off    ? "a duration such as 4h, or off"
-                         : allow_auto ? "a duration such as 1h, or auto"
-                         : min > 0    ? "a positive duration such as 30m"
-                                      : "a duration such as 2m (0s allowed)");
+                         allow_off    ? "a duration up to 3650d such as 4h, or off"
+                         : allow_auto ? "a duration up to 3650d such as 1h, or auto"
+                         : min > 0    ? "a positive duration up to 3650d such as 30m"
+                                      : "a duration up to 3650d such as 2m (0s allowed)");
     *out = ms;
     return -1;
 }

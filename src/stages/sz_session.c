@@ -278,8 +278,9 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
                           struct sz_sessionizer **out)
 {
     *out = NULL;
+    int64_t auto_ttl;
     if (cfg->gap_ms <= 0 || cfg->lateness_ms < 0 || cfg->max_duration_ms < 0 ||
-        cfg->state_ttl_ms < 0)
+        cfg->state_ttl_ms < 0 || __builtin_add_overflow(cfg->gap_ms, cfg->lateness_ms, &auto_ttl))
         return SZ_EINVAL;
     struct sz_sessionizer *z = calloc(1, sizeof *z);
     if (!z)
@@ -287,7 +288,7 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
     z->cfg = *cfg;
     z->cfg.start_events = NULL; /* not kept: interned below */
     if (z->cfg.state_ttl_ms == 0)
-        z->cfg.state_ttl_ms = cfg->gap_ms + cfg->lateness_ms;
+        z->cfg.state_ttl_ms = auto_ttl;
     z->sink = *sink;
     z->n_parts = cfg->partitions ? cfg->partitions : DEFAULT_PARTITIONS;
     z->parts = calloc(z->n_parts, sizeof *z->parts);

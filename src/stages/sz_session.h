@@ -49,7 +49,8 @@ enum sz_session_cause {
 const char *sz_session_cause_name(enum sz_session_cause c);
 
 struct sz_session_config {
-    int64_t gap_ms;               /* > 0; default 30 min */
+    int64_t gap_ms;               /* > 0; default 30 min; gap + lateness must fit
+                                   * in int64_t (else create fails, SZ_EINVAL) */
     const char *const *start_events; /* event types that open a session */
     size_t n_start_events;
     int64_t max_duration_ms;      /* 0: off */
@@ -139,8 +140,9 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
  * long, arrival not increasing), SZ_ENOMEM, or a sink's error. */
 int sz_sessionizer_push(struct sz_sessionizer *z, const struct sz_session_in *ev) SZ_WUR;
 
-/* End of input: release every held event and close every session
- * (end cause end_of_input), keys in order of their last arrival. */
+/* End of input: release every held event and close every session (end
+ * cause end_of_input): partition by partition, and within one in order of
+ * the keys' last arrival. */
 int sz_sessionizer_finish(struct sz_sessionizer *z) SZ_WUR;
 
 void sz_sessionizer_stats(const struct sz_sessionizer *z, struct sz_session_stats *st);

@@ -26,6 +26,10 @@ static int check_key(const struct sz_event *ev, const struct sz_json_member *m,
         if (!m->num_int)
             return sz_reject(rej, SZ_REASON_WRONG_TYPE,
                              "machine_id is a number but not an integer");
+        /* The key is its digits: the same bound as for a string. */
+        if (m->val_len > SZ_VALIDATE_MAX_KEY)
+            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "machine_id has %u digits, over %d",
+                             (unsigned)m->val_len, SZ_VALIDATE_MAX_KEY);
         return SZ_PASS;
     }
     if (m->type != SZ_JSON_STRING)

@@ -2,6 +2,7 @@
  *
  *   machine_id  non-empty string of at most SZ_VALIDATE_MAX_KEY bytes (after
  *               unescaping), or an integer (standing for its decimal text)
+ *               of at most SZ_VALIDATE_MAX_KEY characters
  *   timestamp   integer epoch milliseconds in [2000-01-01, 2100-01-01)
  *   event_type  non-empty string
  *

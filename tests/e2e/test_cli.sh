@@ -6,7 +6,9 @@ source "$(dirname "$0")/lib.sh"
 status() { set +e; "$@" >/dev/null 2>&1; echo $?; set -e; }
 help=$("$bin" help run)
 for o in --output --overwrite --compress --compress-level --max-file-bytes \
-         --max-event-bytes --max-depth --max-open-files --quiet --help; do
+         --max-event-bytes --max-depth --max-open-files --gap --start-event \
+         --no-start-events --max-duration --split-at-midnight --lateness --state-ttl \
+         --quiet --help; do
   check "help documents $o" grep -q -- "$o" <<<"$help"
 done
 check "help documents the exit codes" grep -q "exit status" <<<"$help"
@@ -19,6 +21,9 @@ check "unknown option exits 2" eq "$(status "$bin" run --frobnicate)" 2
 check "option missing its value exits 2" eq "$(status "$bin" run --output)" 2
 check "bad size exits 2" eq "$(status "$bin" run --max-file-bytes 12XB)" 2
 check "too small event limit exits 2" eq "$(status "$bin" run --max-event-bytes 10)" 2
+check "a duration that would overflow exits 2" eq "$(status "$bin" run --gap 9223372036854775807ms --lateness 1ms)" 2
+check "a state TTL below gap + lateness exits 2" eq "$(status "$bin" run --gap 30m --state-ttl 10m)" 2
+check "a duration without unit exits 2" eq "$(status "$bin" run --gap 30)" 2
 check "gzip level over 9 exits 2" eq "$(status "$bin" run --compress gzip --compress-level 12)" 2
 "$bin" run --compress nope -o "$work/never" 2>/dev/null || true
 check "a usage error creates no output directory" test ! -e "$work/never"

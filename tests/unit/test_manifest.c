@@ -151,9 +151,10 @@ struct fixture {
     struct sz_input items[3];
     struct sz_input_list inputs;
     struct sz_input_stat stats[3];
-    struct sz_file_info ev[2], dead[1];
+    struct sz_file_info ev[2], sess[1], dead[1];
     struct sz_input_error errs[1];
     char *argv[5];
+    const char *starts[2];
     struct sz_manifest m;
     struct sz_buf out;
     struct span doc;
@@ -188,6 +189,13 @@ static int setup(void **state)
     st->dead_by_reason[SZ_REASON_OUT_OF_RANGE] = 1;
     st->bytes_in = 2000000;
     st->elapsed_s = 0.5;
+    st->sessions.sessions = 3;
+    st->sessions.late_events = 1;
+    st->sessions.keys_peak = 2;
+    st->sessions.held_peak = 5;
+    st->sessions.evictions = 1;
+    st->sessions.keys_open = 7; /* end-of-run values the manifest must not show */
+    st->sessions.held_events = 8;
 
     fx->items[0] = (struct sz_input){ "/data/in.ndjson", "/data/in.ndjson", 1234 };
     fx->items[1] = (struct sz_input){ NULL, "<stdin>", -1 };
@@ -201,14 +209,15 @@ static int setup(void **state)
 
     fx->ev[0] = (struct sz_file_info){ "events/dt=2026-01-01/hour=00/part-00000.ndjson.gz", 4, 300 };
     fx->ev[1] = (struct sz_file_info){ "events/dt=2026-01-01/hour=05/part-00001.ndjson.gz", 2, 200 };
+    fx->sess[0] = (struct sz_file_info){ "sessions/dt=2026-01-01/part-00000.ndjson.gz", 3, 250 };
     fx->dead[0] = (struct sz_file_info){ "dead/part-00000.ndjson.gz", 4, 150 };
 
     fx->m = (struct sz_manifest){
         .cfg = &fx->cfg,
         .res = &fx->res,
         .inputs = &fx->inputs,
-        .files = { fx->ev, fx->dead },
-        .n_files = { 2, 1 },
+        .files = { fx->ev, fx->sess, fx->dead },
+        .n_files = { 2, 1, 1 },
         .started_ms = 1709214307321, /* 2024-02-29T13:45:07.321Z */
     };
     sz_buf_init(&fx->out);
@@ -253,9 +262,11 @@ static void the_manifest_is_one_valid_json_object(void **state)
 
 static void top_level_keys_come_in_the_documented_order(void **state)
 {
-    static const char *const keys[] = { "sessionize_version", "status", "command", "options",
-                                        "inputs", "input_errors", "counts", "files", "run" };
-    expect_keys(render(*state), keys, 9);
+    static const char *const keys[] = { "sessionize_version", "status",      "command",
+                                        "options",            "inputs",      "input_errors",
+                                        "counts",             "sessionizer", "files",
+                                        "run" };
+    expect_keys(render(*state), keys, 10);
 }
 
 static void top_level_keys_are_indented_by_two_spaces_one_per_line(void **state)
@@ -330,10 +341,13 @@ static void options_list_every_effective_option(void **state)
 {
     struct fixture *fx = *state;
     struct span o = member(render(fx), "options");
-    static const char *const keys[] = { "output",          "overwrite",     "compress",
-                                        "compress_level",  "max_file_bytes", "max_event_bytes",
-                                        "max_depth",       "max_open_files" };
-    expect_keys(o, keys, 8);
+    static const char *const keys[] = {
+        "output",         "overwrite",       "compress",        "compress_level",
+        "max_file_bytes", "max_event_bytes", "max_depth",       "max_open_files",
+        "gap_ms",         "start_events",    "max_duration_ms", "split_at_midnight",
+        "lateness_ms",    "state_ttl_ms",
+    };
+    expect_keys(o, keys, 14);
     EXPECT_RAW(member(o, "output"), "\"out\"");
     EXPECT_RAW(member(o, "overwrite"), "false");
     EXPECT_RAW(member(o, "compress"), "\"gzip\"");
@@ -342,11 +356,61 @@ static void options_list_every_effective_option(void **state)
     EXPECT_RAW(member(o, "max_event_bytes"), "4096");
     EXPECT_RAW(member(o, "max_depth"), "10");
     EXPECT_RAW(member(o, "max_open_files"), "3");
+    /* the session options at their defaults */
+    EXPECT_RAW(member(o, "gap_ms"), "1800000");
+    EXPECT_RAW(member(o, "start_events"), "[\"open\"]");
+    EXPECT_RAW(member(o, "max_duration_ms"), "0");
+    EXPECT_RAW(member(o, "split_at_midnight"), "false");
+    EXPECT_RAW(member(o, "lateness_ms"), "120000");
+    EXPECT_RAW(member(o, "state_ttl_ms"), "1920000"); /* auto: gap + lateness */
     fx->cfg.overwrite = true;
     fx->cfg.compress = SZ_COMPRESS_NONE;
     o = member(render(fx), "options");
     EXPECT_RAW(member(o, "overwrite"), "true");
     EXPECT_RAW(member(o, "compress"), "\"none\"");
+}
+
+static void session_options_show_the_values_the_sessionizer_ran_with(void **state)
+{
+    struct fixture *fx = *state;
+    struct sz_session_config *sc = &fx->cfg.session;
+    fx->starts[0] = "launch";
+    fx->starts[1] = "login";
+    sc->start_events = fx->starts;
+    sc->n_start_events = 2;
+    sc->gap_ms = 600000;
+    sc->max_duration_ms = 14400000;
+    sc->split_at_midnight = true;
+    sc->lateness_ms = 0;
+    sc->state_ttl_ms = 86400000;
+    struct span o = member(render(fx), "options");
+    EXPECT_RAW(member(o, "gap_ms"), "600000");
+    struct span se = member(o, "start_events");
+    assert_int_equal(count_elements(se), 2);
+    EXPECT_RAW(nth(se, 0), "\"launch\"");
+    EXPECT_RAW(nth(se, 1), "\"login\"");
+    EXPECT_RAW(member(o, "max_duration_ms"), "14400000");
+    EXPECT_RAW(member(o, "split_at_midnight"), "true");
+    EXPECT_RAW(member(o, "lateness_ms"), "0");
+    EXPECT_RAW(member(o, "state_ttl_ms"), "86400000"); /* given: shown as given */
+}
+
+static void state_ttl_auto_is_shown_as_the_effective_gap_plus_lateness(void **state)
+{
+    struct fixture *fx = *state;
+    fx->cfg.session.gap_ms = 1000;
+    fx->cfg.session.lateness_ms = 0;
+    fx->cfg.session.state_ttl_ms = 0; /* auto */
+    EXPECT_RAW(member(member(render(fx), "options"), "state_ttl_ms"), "1000");
+    fx->cfg.session.lateness_ms = 250;
+    EXPECT_RAW(member(member(render(fx), "options"), "state_ttl_ms"), "1250");
+}
+
+static void no_start_events_are_shown_as_an_empty_list(void **state)
+{
+    struct fixture *fx = *state;
+    fx->cfg.session.n_start_events = 0;
+    EXPECT_RAW(member(member(render(fx), "options"), "start_events"), "[]");
 }
 
 static void inputs_are_listed_in_order_with_format_bytes_and_lines(void **state)
@@ -375,13 +439,40 @@ static void counts_carry_the_run_statistics(void **state)
     struct fixture *fx = *state;
     struct span c = member(render(fx), "counts");
     static const char *const keys[] = { "lines_read",   "blank_lines",    "events_out",
-                                        "dead_letters", "dead_by_reason", "files" };
-    expect_keys(c, keys, 6);
+                                        "dead_letters", "dead_by_reason", "sessions",
+                                        "late_events",  "files" };
+    expect_keys(c, keys, 8);
     EXPECT_RAW(member(c, "lines_read"), "12");
     EXPECT_RAW(member(c, "blank_lines"), "2");
     EXPECT_RAW(member(c, "events_out"), "6");
     EXPECT_RAW(member(c, "dead_letters"), "4");
-    EXPECT_RAW(member(c, "files"), "3");
+    EXPECT_RAW(member(c, "sessions"), "3");
+    EXPECT_RAW(member(c, "late_events"), "1");
+    EXPECT_RAW(member(c, "files"), "4"); /* events, sessions and dead files together */
+}
+
+static void the_sessionizer_object_reports_the_peak_state_and_evictions(void **state)
+{
+    struct fixture *fx = *state;
+    struct span z = member(render(fx), "sessionizer");
+    static const char *const keys[] = { "keys_peak", "held_events_peak", "evictions" };
+    expect_keys(z, keys, 3);
+    EXPECT_RAW(member(z, "keys_peak"), "2");        /* peaks, not the end-of-run values */
+    EXPECT_RAW(member(z, "held_events_peak"), "5");
+    EXPECT_RAW(member(z, "evictions"), "1");
+}
+
+static void the_sessionizer_object_is_indented_like_counts(void **state)
+{
+    /* one member a line at four spaces, closed at two: a line-based diff
+     * of two manifests shows each changed value on its own */
+    struct fixture *fx = *state;
+    render(fx);
+    assert_non_null(strstr(fx->out.data, "\n  \"sessionizer\": {\n"
+                                         "    \"keys_peak\": 2,\n"
+                                         "    \"held_events_peak\": 5,\n"
+                                         "    \"evictions\": 1\n"
+                                         "  },\n  \"files\": "));
 }
 
 static void dead_by_reason_lists_every_reason_including_zeros(void **state)
@@ -403,13 +494,14 @@ static void dead_by_reason_lists_every_reason_including_zeros(void **state)
     EXPECT_RAW(member(r, "too_long"), "0");
 }
 
-static void files_list_events_then_dead_letters_with_kind_records_and_bytes(void **state)
+static void files_list_events_then_sessions_then_dead_letters_with_kind_records_and_bytes(
+    void **state)
 {
     struct fixture *fx = *state;
     struct span f = member(render(fx), "files");
-    assert_int_equal(count_elements(f), 3);
+    assert_int_equal(count_elements(f), 4);
     static const char *const keys[] = { "path", "kind", "records", "bytes" };
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 4; i++)
         expect_keys(nth(f, i), keys, 4);
     EXPECT_RAW(member(nth(f, 0), "path"), "\"events/dt=2026-01-01/hour=00/part-00000.ndjson.gz\"");
     EXPECT_RAW(member(nth(f, 0), "kind"), "\"events\"");
@@ -417,10 +509,33 @@ static void files_list_events_then_dead_letters_with_kind_records_and_bytes(void
     EXPECT_RAW(member(nth(f, 0), "bytes"), "300");
     EXPECT_RAW(member(nth(f, 1), "path"), "\"events/dt=2026-01-01/hour=05/part-00001.ndjson.gz\"");
     EXPECT_RAW(member(nth(f, 1), "kind"), "\"events\"");
-    EXPECT_RAW(member(nth(f, 2), "path"), "\"dead/part-00000.ndjson.gz\"");
+    EXPECT_RAW(member(nth(f, 2), "path"), "\"sessions/dt=2026-01-01/part-00000.ndjson.gz\"");
+    EXPECT_RAW(member(nth(f, 2), "kind"), "\"sessions\"");
+    EXPECT_RAW(member(nth(f, 2), "records"), "3");
+    EXPECT_RAW(member(nth(f, 2), "bytes"), "250");
+    EXPECT_RAW(member(nth(f, 3), "path"), "\"dead/part-00000.ndjson.gz\"");
+    EXPECT_RAW(member(nth(f, 3), "kind"), "\"dead\"");
+    EXPECT_RAW(member(nth(f, 3), "records"), "4");
+    EXPECT_RAW(member(nth(f, 3), "bytes"), "150");
+}
+
+static void a_kind_without_files_is_skipped_in_the_list_and_the_count(void **state)
+{
+    struct fixture *fx = *state;
+    fx->m.n_files[1] = 0; /* no sessions file */
+    struct span d = render(fx);
+    struct span f = member(d, "files");
+    assert_int_equal(count_elements(f), 3);
+    EXPECT_RAW(member(nth(f, 1), "kind"), "\"events\"");
     EXPECT_RAW(member(nth(f, 2), "kind"), "\"dead\"");
-    EXPECT_RAW(member(nth(f, 2), "records"), "4");
-    EXPECT_RAW(member(nth(f, 2), "bytes"), "150");
+    EXPECT_RAW(member(member(d, "counts"), "files"), "3");
+    fx->m.n_files[1] = 1;
+    fx->m.n_files[0] = fx->m.n_files[2] = 0; /* only sessions */
+    d = render(fx);
+    f = member(d, "files");
+    assert_int_equal(count_elements(f), 1);
+    EXPECT_RAW(member(nth(f, 0), "kind"), "\"sessions\"");
+    EXPECT_RAW(member(member(d, "counts"), "files"), "1");
 }
 
 static void run_gives_start_time_elapsed_and_throughput(void **state)
@@ -467,7 +582,7 @@ static void an_empty_run_renders_empty_lists(void **state)
 {
     struct fixture *fx = *state;
     fx->inputs.n = 0;
-    fx->m.n_files[0] = fx->m.n_files[1] = 0;
+    fx->m.n_files[0] = fx->m.n_files[1] = fx->m.n_files[2] = 0;
     fx->cfg.argc = 0;
     memset(&fx->res.stats, 0, sizeof fx->res.stats);
     struct span d = render(fx);
@@ -476,6 +591,12 @@ static void an_empty_run_renders_empty_lists(void **state)
     EXPECT_RAW(member(d, "command"), "[]");
     EXPECT_RAW(member(d, "input_errors"), "[]");
     EXPECT_RAW(member(member(d, "counts"), "files"), "0");
+    EXPECT_RAW(member(member(d, "counts"), "sessions"), "0");
+    EXPECT_RAW(member(member(d, "counts"), "late_events"), "0");
+    struct span z = member(d, "sessionizer");
+    EXPECT_RAW(member(z, "keys_peak"), "0");
+    EXPECT_RAW(member(z, "held_events_peak"), "0");
+    EXPECT_RAW(member(z, "evictions"), "0");
     EXPECT_RAW(member(member(d, "run"), "mb_per_s"), "0.0");
 }
 
@@ -485,6 +606,9 @@ static void names_that_are_not_utf8_still_give_valid_json(void **state)
     fx->items[0].name = "caf\xe9.ndjson";
     fx->ev[0].path = "events/\xff/part-00000.ndjson.gz";
     fx->argv[3] = "caf\xe9.ndjson";
+    fx->starts[0] = "caf\xe9";
+    fx->cfg.session.start_events = fx->starts;
+    fx->cfg.session.n_start_events = 1;
     fx->errs[0] = (struct sz_input_error){ "caf\xe9.ndjson", 1, "bad \xfe" };
     fx->res.input_errors = fx->errs;
     fx->res.n_input_errors = 1;
@@ -493,15 +617,20 @@ static void names_that_are_not_utf8_still_give_valid_json(void **state)
     EXPECT_RAW(member(nth(member(d, "files"), 0), "path"),
                "\"events/\xef\xbf\xbd/part-00000.ndjson.gz\"");
     EXPECT_RAW(nth(member(d, "command"), 3), "\"caf\xef\xbf\xbd.ndjson\"");
+    EXPECT_RAW(member(member(d, "options"), "start_events"), "[\"caf\xef\xbf\xbd\"]");
     EXPECT_RAW(member(nth(member(d, "input_errors"), 0), "message"), "\"bad \xef\xbf\xbd\"");
 }
 
-static void special_characters_in_paths_are_escaped(void **state)
+static void special_characters_in_paths_and_event_types_are_escaped(void **state)
 {
     struct fixture *fx = *state;
     fx->cfg.out_dir = "out \"dir\"\\x\n";
+    fx->starts[0] = "a \"quoted\"\ttype";
+    fx->cfg.session.start_events = fx->starts;
+    fx->cfg.session.n_start_events = 1;
     struct span o = member(render(fx), "options");
     EXPECT_RAW(member(o, "output"), "\"out \\\"dir\\\"\\\\x\\n\"");
+    EXPECT_RAW(member(o, "start_events"), "[\"a \\\"quoted\\\"\\ttype\"]");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -518,15 +647,21 @@ int main(void)
         T(the_command_keeps_only_the_program_basename),
         T(a_program_name_without_a_directory_is_kept),
         T(options_list_every_effective_option),
+        T(session_options_show_the_values_the_sessionizer_ran_with),
+        T(state_ttl_auto_is_shown_as_the_effective_gap_plus_lateness),
+        T(no_start_events_are_shown_as_an_empty_list),
         T(inputs_are_listed_in_order_with_format_bytes_and_lines),
         T(counts_carry_the_run_statistics),
+        T(the_sessionizer_object_reports_the_peak_state_and_evictions),
+        T(the_sessionizer_object_is_indented_like_counts),
         T(dead_by_reason_lists_every_reason_including_zeros),
-        T(files_list_events_then_dead_letters_with_kind_records_and_bytes),
+        T(files_list_events_then_sessions_then_dead_letters_with_kind_records_and_bytes),
+        T(a_kind_without_files_is_skipped_in_the_list_and_the_count),
         T(run_gives_start_time_elapsed_and_throughput),
         T(the_run_keys_each_sit_on_a_line_of_their_own),
         T(an_empty_run_renders_empty_lists),
         T(names_that_are_not_utf8_still_give_valid_json),
-        T(special_characters_in_paths_are_escaped),
+        T(special_characters_in_paths_and_event_types_are_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,10 @@
  * be there) and against the statistics sz_run returns. The manifest is read
  * back with the project's strict scanner only to prove it is valid JSON and
  * to find a few values; its format has its own tests (test_manifest.c).
+ *
+ * Session ids are not written out in the expectations: each is computed
+ * with sz_session_id from what defines it (the key, the time and the
+ * arrival position, counting every line, of the session's first event).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,11 +20,19 @@
 #include "sz_buf.h"
 #include "sz_json.h"
 #include "sz_run.h"
+#include "sz_session.h"
 #include "sz_testfs.h"
 
-#define EV(mid, ts, type) "{\"machine_id\":" mid ",\"timestamp\":" ts ",\"event_type\":" type "}"
+#define EV(mid, ts, type) EV_OPEN(mid, ts, type) "}"
+/* An event without its closing brace: how its output record begins. */
+#define EV_OPEN(mid, ts, type) \
+    "{\"machine_id\":" mid ",\"timestamp\":" ts ",\"event_type\":" type
 #define H00 "1767225600000" /* 2026-01-01T00:00Z */
 #define H05 "1767243600000" /* 2026-01-01T05:00Z */
+#define T00 1767225600000LL  /* H00 as a number */
+#define T05 1767243600000LL
+#define DATE_00 ",\"event_date\":\"2026-01-01\",\"event_hour\":0"
+#define DATE_05 ",\"event_date\":\"2026-01-01\",\"event_hour\":5"
 
 struct fixture {
     char dir[PATH_MAX];
@@ -103,6 +115,84 @@ static size_t count_lines(const char *p, size_t n)
     return k;
 }
 
+/* The canonical text of the id of key's session that starts with the
+ * event of time ts at 0-based input line `arrival`; out[37], NUL-ended. */
+static char *session_id(const char *key, int64_t ts, uint64_t arrival, char *out)
+{
+    uint8_t id[16];
+    sz_session_id(key, strlen(key), ts, arrival, id);
+    sz_uuid_format(id, out);
+    out[36] = '\0';
+    return out;
+}
+
+/* The members the sessionizer appends, closing brace and newline included;
+ * since_prev < 0 for null. out[160]. */
+static char *session_tail(const char *id, uint32_t seq, int64_t since_prev, bool late, char *out)
+{
+    char since[24] = "null";
+    if (since_prev >= 0)
+        snprintf(since, sizeof since, "%lld", (long long)since_prev);
+    int n = snprintf(out, 160,
+                     ",\"session_id\":\"%s\",\"session_seq\":%u,\"ms_since_prev\":%s%s}\n", id,
+                     seq, since, late ? ",\"late\":true" : "");
+    assert_true(n > 0 && n < 160);
+    return out;
+}
+
+/* Fail unless `want` (a whole line, "\n" included) is a line of the text
+ * of `file`, exactly once. */
+static void expect_record(const char *text, const char *want, const char *file)
+{
+    const char *p = text;
+    while ((p = strstr(p, want)) != NULL && p != text && p[-1] != '\n')
+        p++;
+    if (!p)
+        fail_msg("%s lacks the record %s--- it holds:\n%s", file, want, text);
+    for (const char *q = p + 1; (q = strstr(q, want)) != NULL; q++)
+        if (q[-1] == '\n')
+            fail_msg("%s holds the record %s twice", file, want);
+}
+
+/* RFC 9562 text of a version-5 UUID: 8-4-4-4-12 lower-case hex digits. */
+static bool is_uuid_v5(const char *p)
+{
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? p[i] != '-' : !((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+            return false;
+    }
+    return p[14] == '5' && strchr("89ab", p[19]) != NULL;
+}
+
+/* Fail unless the manifest's counts.<key> is the JSON text want. */
+static void assert_manifest_count(const struct fixture *fx, const char *key, const char *want)
+{
+    char p[PATH_MAX];
+    size_t n;
+    char *text = tfs_read(out_path(fx, "_manifest.json", p), &n);
+    struct sz_json_scanner *sc = sz_json_scanner_create(0);
+    assert_non_null(sc);
+    struct sz_json_doc doc;
+    struct sz_json_error err;
+    if (sz_json_scan(sc, text, n, &doc, &err) != SZ_JSON_OK)
+        fail_msg("_manifest.json is not valid JSON: %s at %zu", err.what, err.offset);
+    const struct sz_json_member *m = sz_json_doc_get(&doc, "counts", 6);
+    assert_non_null(m);
+    const char *counts = text + m->val_off;
+    size_t counts_len = m->val_len;
+    if (sz_json_scan(sc, counts, counts_len, &doc, &err) != SZ_JSON_OK)
+        fail_msg("counts is not a JSON object: %s at %zu", err.what, err.offset);
+    m = sz_json_doc_get(&doc, key, strlen(key));
+    if (!m)
+        fail_msg("no counts.%s in the manifest", key);
+    if (m->val_len != strlen(want) || memcmp(counts + m->val_off, want, m->val_len) != 0)
+        fail_msg("counts.%s: expected %s, got %.*s", key, want, (int)m->val_len,
+                 counts + m->val_off);
+    sz_json_scanner_destroy(sc);
+    free(text);
+}
+
 static void assert_valid_manifest(const struct fixture *fx, const char *status)
 {
     char p[PATH_MAX];
@@ -180,16 +270,23 @@ static void events_land_in_hour_partitions_and_dead_letters_in_dead(void **state
     fx->cfg.max_event_bytes = 200;
     assert_int_equal(run(fx), 0);
     size_t n;
+    char id[37], tail[160], want[512];
+    /* Each machine has one event, so one session; its id comes from the
+     * event's line (0-based, blank and invalid lines counted). */
     char *h00 = only_file(fx, "events/dt=2026-01-01/hour=00", &n);
     assert_int_equal(count_lines(h00, n), 2);
-    assert_non_null(strstr(h00, "{\"machine_id\":\"a\",\"timestamp\":" H00
-                                ",\"event_type\":\"click\",\"event_date\":\"2026-01-01\","
-                                "\"event_hour\":0}\n"));
-    assert_non_null(strstr(h00, "{\"machine_id\":7,"));
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"a\"", H00, "\"click\"") DATE_00,
+             session_tail(session_id("a", T00, 0, id), 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("7", H00, "\"click\"") DATE_00,
+             session_tail(session_id("7", T00, 7, id), 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
     free(h00);
     char *h05 = only_file(fx, "events/dt=2026-01-01/hour=05", &n);
     assert_int_equal(count_lines(h05, n), 1);
-    assert_non_null(strstr(h05, "\"event_hour\":5}\n"));
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"b\"", H05, "\"view\"") DATE_05,
+             session_tail(session_id("b", T05, 1, id), 1, -1, false, tail));
+    assert_string_equal(h05, want);
     free(h05);
     char *dead = only_file(fx, "dead", &n);
     assert_int_equal(count_lines(dead, n), 3);
@@ -198,7 +295,10 @@ static void events_land_in_hour_partitions_and_dead_letters_in_dead(void **state
     assert_non_null(strstr(dead, "\"reason\":\"too_long\""));
     assert_non_null(strstr(dead, "\"line\":5,\"raw\":\"not json\""));
     free(dead);
-    assert_int_equal(fx->res.stats.files_written, 3);
+    char *sessions = only_file(fx, "sessions/dt=2026-01-01", &n);
+    assert_int_equal(count_lines(sessions, n), 3); /* a, b and 7: one session each */
+    free(sessions);
+    assert_int_equal(fx->res.stats.files_written, 4);
     assert_valid_manifest(fx, "complete");
 }
 
@@ -212,8 +312,9 @@ static void bytes_out_is_the_size_of_the_committed_files(void **state)
     size_t n;
     char *f;
     static const char *const dirs[] = { "events/dt=2026-01-01/hour=00",
-                                        "events/dt=2026-01-01/hour=05", "dead" };
-    for (int i = 0; i < 3; i++) {
+                                        "events/dt=2026-01-01/hour=05", "sessions/dt=2026-01-01",
+                                        "dead" };
+    for (int i = 0; i < 4; i++) {
         f = only_file(fx, dirs[i], &n);
         total += (int64_t)n;
         free(f);
@@ -255,6 +356,8 @@ static void overwrite_replaces_only_the_entries_a_run_owns(void **state)
     char p[PATH_MAX];
     tfs_mkdir_p(out_path(fx, "events/dt=1999-01-01/hour=00", p));
     tfs_write_str(out_path(fx, "events/dt=1999-01-01/hour=00/part-00000.ndjson", p), "stale\n");
+    tfs_mkdir_p(out_path(fx, "sessions/dt=1999-01-01", p));
+    tfs_write_str(out_path(fx, "sessions/dt=1999-01-01/part-00000.ndjson", p), "stale\n");
     tfs_mkdir_p(out_path(fx, "_staging", p));
     tfs_write_str(out_path(fx, "_staging/leftover.tmp", p), "x");
     tfs_write_str(out_path(fx, "_manifest.json", p), "old");
@@ -262,6 +365,8 @@ static void overwrite_replaces_only_the_entries_a_run_owns(void **state)
     fx->cfg.overwrite = true;
     assert_int_equal(run(fx), 0);
     assert_false(tfs_exists(out_path(fx, "events/dt=1999-01-01", p)));
+    assert_false(tfs_exists(out_path(fx, "sessions/dt=1999-01-01", p)));
+    assert_true(tfs_exists(out_path(fx, "sessions/dt=2026-01-01", p)));
     assert_false(tfs_exists(out_path(fx, "_staging", p)));
     assert_true(tfs_exists(out_path(fx, "events/dt=2026-01-01/hour=05", p)));
     size_t n;
@@ -289,8 +394,9 @@ static void no_staging_directory_survives_a_successful_run(void **state)
     assert_int_equal(run(fx), 0);
     char p[PATH_MAX];
     assert_false(tfs_exists(out_path(fx, "_staging", p)));
-    assert_true(fx->res.stats.files_written >= 4);
-    assert_int_equal(tfs_count_entries(fx->out), 3); /* events, dead, _manifest.json */
+    assert_true(fx->res.stats.files_written >= 5);
+    /* events, sessions, dead, _manifest.json */
+    assert_int_equal(tfs_count_entries(fx->out), 4);
 }
 
 static void compressed_output_decodes_to_the_events(void **state)
@@ -309,8 +415,199 @@ static void compressed_output_decodes_to_the_events(void **state)
     gzclose(z);
     assert_true(k > 0);
     buf[k] = '\0';
-    assert_string_equal(buf, "{\"machine_id\":\"a\",\"timestamp\":" H00 ",\"event_type\":\"x\","
-                             "\"event_date\":\"2026-01-01\",\"event_hour\":0}\n");
+    char id[37], tail[160], want[512];
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"a\"", H00, "\"x\"") DATE_00,
+             session_tail(session_id("a", T00, 0, id), 1, -1, false, tail));
+    assert_string_equal(buf, want);
+}
+
+/* The summary record of one session, as sessions/ must hold it. */
+static char *summary_line(const char *id, const char *key_json, int64_t start, int64_t end,
+                          unsigned count, unsigned late, const char *types, const char *first,
+                          const char *last, const char *start_cause, const char *end_cause,
+                          char *out, size_t cap)
+{
+    int n = snprintf(out, cap,
+                     "{\"session_id\":\"%s\",\"machine_id\":%s,\"start_ms\":%lld,\"end_ms\":%lld,"
+                     "\"duration_ms\":%lld,\"event_count\":%u,\"late_events\":%u,"
+                     "\"event_types\":{%s},\"first_event_type\":\"%s\",\"last_event_type\":\"%s\","
+                     "\"start_cause\":\"%s\",\"end_cause\":\"%s\"}\n",
+                     id, key_json, (long long)start, (long long)end, (long long)(end - start),
+                     count, late, types, first, last, start_cause, end_cause);
+    assert_true(n > 0 && (size_t)n < cap);
+    return out;
+}
+
+static void sessions_get_one_summary_per_session_and_the_manifest_counts_them(void **state)
+{
+    struct fixture *fx = *state;
+    /* line 0..6: a's first session (two events), b's first, a dead letter,
+     * a's second (after a gap of hours), b's second (opened by a start
+     * event), and machine 7's only one */
+    tfs_write_str(fx->in, EV("\"a\"", H00, "\"click\"") "\n"
+                          EV("\"a\"", "1767225660000", "\"view\"") "\n"
+                          EV("\"b\"", H00, "\"click\"") "\n"
+                          "bad\n"
+                          EV("\"a\"", H05, "\"click\"") "\n"
+                          EV("\"b\"", "1767225601000", "\"open\"") "\n"
+                          EV("7", H00, "\"click\"") "\n");
+    assert_int_equal(run(fx), 0);
+    const struct sz_run_stats *st = &fx->res.stats;
+    assert_int_equal(st->events_out, 6);
+    assert_int_equal(st->sessions.sessions, 5);
+    assert_int_equal(st->sessions.late_events, 0);
+    assert_manifest_count(fx, "sessions", "5");
+    assert_manifest_count(fx, "late_events", "0");
+    assert_manifest_count(fx, "files", "4"); /* two event hours, one session day, dead */
+
+    char a1[37], a2[37], b1[37], b2[37], m7[37], line[640];
+    session_id("a", T00, 0, a1);
+    session_id("a", T05, 4, a2);
+    session_id("b", T00, 2, b1);
+    session_id("b", T00 + 1000, 5, b2);
+    session_id("7", T00, 6, m7);
+    assert_true(is_uuid_v5(a1));
+    size_t n;
+    char *sum = only_file(fx, "sessions/dt=2026-01-01", &n);
+    assert_int_equal(count_lines(sum, n), 5);
+    expect_record(sum, summary_line(a1, "\"a\"", T00, T00 + 60000, 2, 0, "\"click\":1,\"view\":1",
+                                    "click", "view", "first", "gap", line, sizeof line),
+                  "sessions");
+    expect_record(sum, summary_line(a2, "\"a\"", T05, T05, 1, 0, "\"click\":1", "click", "click",
+                                    "gap", "end_of_input", line, sizeof line),
+                  "sessions");
+    expect_record(sum, summary_line(b1, "\"b\"", T00, T00, 1, 0, "\"click\":1", "click", "click",
+                                    "first", "start_event", line, sizeof line),
+                  "sessions");
+    expect_record(sum, summary_line(b2, "\"b\"", T00 + 1000, T00 + 1000, 1, 0, "\"open\":1",
+                                    "open", "open", "start_event", "end_of_input", line,
+                                    sizeof line),
+                  "sessions");
+    /* an integer machine_id stays an integer in its summary */
+    expect_record(sum, summary_line(m7, "7", T00, T00, 1, 0, "\"click\":1", "click", "click",
+                                    "first", "end_of_input", line, sizeof line),
+                  "sessions");
+    free(sum);
+
+    /* the events carry the ids of the summaries, numbered within each */
+    char tail[160], want[512];
+    char *h00 = only_file(fx, "events/dt=2026-01-01/hour=00", &n);
+    assert_int_equal(count_lines(h00, n), 5);
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"a\"", H00, "\"click\"") DATE_00,
+             session_tail(a1, 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"a\"", "1767225660000", "\"view\"") DATE_00,
+             session_tail(a1, 2, 60000, false, tail));
+    expect_record(h00, want, "hour=00");
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"b\"", H00, "\"click\"") DATE_00,
+             session_tail(b1, 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"b\"", "1767225601000", "\"open\"") DATE_00,
+             session_tail(b2, 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("7", H00, "\"click\"") DATE_00,
+             session_tail(m7, 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
+    free(h00);
+    char *h05 = only_file(fx, "events/dt=2026-01-01/hour=05", &n);
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"a\"", H05, "\"click\"") DATE_05,
+             session_tail(a2, 1, -1, false, tail));
+    assert_string_equal(h05, want);
+    free(h05);
+}
+
+static void sessions_are_filed_under_the_date_they_start(void **state)
+{
+    struct fixture *fx = *state;
+    /* a's session crosses midnight (split_at_midnight is off): one summary,
+     * under its first day; b's starts on the second day */
+    tfs_write_str(fx->in, EV("\"a\"", "1767311940000", "\"t\"") "\n"  /* 2026-01-01T23:59Z */
+                          EV("\"a\"", "1767312060000", "\"t\"") "\n"  /* 2026-01-02T00:01Z */
+                          EV("\"b\"", "1767312000000", "\"t\"") "\n"); /* 2026-01-02T00:00Z */
+    assert_int_equal(run(fx), 0);
+    assert_int_equal(fx->res.stats.sessions.sessions, 2);
+    size_t n;
+    char *d1 = only_file(fx, "sessions/dt=2026-01-01", &n);
+    assert_int_equal(count_lines(d1, n), 1);
+    assert_non_null(strstr(d1, "\"machine_id\":\"a\",\"start_ms\":1767311940000,"
+                               "\"end_ms\":1767312060000,"));
+    free(d1);
+    char *d2 = only_file(fx, "sessions/dt=2026-01-02", &n);
+    assert_int_equal(count_lines(d2, n), 1);
+    assert_non_null(strstr(d2, "\"machine_id\":\"b\","));
+    free(d2);
+    assert_manifest_count(fx, "files", "4"); /* 2 event hours, 2 session days */
+}
+
+static void a_late_event_is_tagged_late_and_counted(void **state)
+{
+    struct fixture *fx = *state;
+    /* With the default lateness (2 min), a's event at 00:10 is delivered
+     * when the one at 00:20 arrives; the event at 00:00 that arrives after
+     * them has lost its place in time order. */
+    tfs_write_str(fx->in, EV("\"a\"", "1767226200000", "\"t\"") "\n"  /* 00:10 */
+                          EV("\"a\"", "1767226800000", "\"t\"") "\n"  /* 00:20 */
+                          EV("\"a\"", H00, "\"t\"") "\n");            /* 00:00, late */
+    assert_int_equal(run(fx), 0);
+    assert_int_equal(fx->res.stats.sessions.late_events, 1);
+    assert_int_equal(fx->res.stats.sessions.sessions, 1);
+    assert_manifest_count(fx, "late_events", "1");
+    char id[37], tail[160], want[512], line[640];
+    session_id("a", 1767226200000LL, 0, id);
+    size_t n;
+    char *h00 = only_file(fx, "events/dt=2026-01-01/hour=00", &n);
+    assert_int_equal(count_lines(h00, n), 3);
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"a\"", H00, "\"t\"") DATE_00,
+             session_tail(id, 2, -1, true, tail));
+    expect_record(h00, want, "hour=00");
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"a\"", "1767226800000", "\"t\"") DATE_00,
+             session_tail(id, 3, 600000, false, tail));
+    expect_record(h00, want, "hour=00");
+    free(h00);
+    char *sum = only_file(fx, "sessions/dt=2026-01-01", &n);
+    /* the late event counts, but does not move the session's start */
+    assert_string_equal(sum, summary_line(id, "\"a\"", 1767226200000LL, 1767226800000LL, 3, 1,
+                                          "\"t\":3", "t", "t", "first", "end_of_input", line,
+                                          sizeof line));
+    free(sum);
+}
+
+static void input_fields_named_like_session_members_are_replaced_not_duplicated(void **state)
+{
+    struct fixture *fx = *state;
+    /* the second event names two of them with escapes */
+    tfs_write_str(fx->in,
+                  "{\"session_id\":\"mine\",\"machine_id\":\"a\",\"session_seq\":99,"
+                  "\"timestamp\":" H00 ",\"ms_since_prev\":5,\"event_type\":\"x\",\"late\":false,"
+                  "\"keep\":1}\n"
+                  "{\"machine_id\":\"b\",\"l\\u0061te\":true,\"timestamp\":" H00
+                  ",\"session\\u005fid\":[1],\"event_type\":\"x\"}\n");
+    assert_int_equal(run(fx), 0);
+    assert_int_equal(fx->res.stats.events_out, 2);
+    char id[37], tail[160], want[512];
+    size_t n;
+    char *h00 = only_file(fx, "events/dt=2026-01-01/hour=00", &n);
+    assert_int_equal(count_lines(h00, n), 2);
+    snprintf(want, sizeof want,
+             "{\"machine_id\":\"a\",\"timestamp\":" H00 ",\"event_type\":\"x\",\"keep\":1" DATE_00
+             "%s",
+             session_tail(session_id("a", T00, 0, id), 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
+    snprintf(want, sizeof want, "%s%s", EV_OPEN("\"b\"", H00, "\"x\"") DATE_00,
+             session_tail(session_id("b", T00, 1, id), 1, -1, false, tail));
+    expect_record(h00, want, "hour=00");
+    /* and each output line is one valid object (no repeated key) */
+    struct sz_json_scanner *sc = sz_json_scanner_create(0);
+    assert_non_null(sc);
+    for (char *p = h00, *eol; (eol = strchr(p, '\n')) != NULL; p = eol + 1) {
+        struct sz_json_doc doc;
+        struct sz_json_error err;
+        if (sz_json_scan(sc, p, (size_t)(eol - p), &doc, &err) != SZ_JSON_OK)
+            fail_msg("not one valid object (%s at %zu): %.*s", err.what, err.offset,
+                     (int)(eol - p), p);
+    }
+    sz_json_scanner_destroy(sc);
+    free(h00);
 }
 
 struct progress_log {
@@ -459,6 +756,10 @@ int main(void)
         T(an_existing_empty_output_directory_is_used),
         T(no_staging_directory_survives_a_successful_run),
         T(compressed_output_decodes_to_the_events),
+        T(sessions_get_one_summary_per_session_and_the_manifest_counts_them),
+        T(sessions_are_filed_under_the_date_they_start),
+        T(a_late_event_is_tagged_late_and_counted),
+        T(input_fields_named_like_session_members_are_replaced_not_duplicated),
         T(progress_is_reported_while_a_long_input_is_read),
         T(a_truncated_gzip_input_is_reported_and_its_good_lines_kept),
         T(inputs_from_a_directory_are_all_read),
