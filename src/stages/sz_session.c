@@ -19,15 +19,10 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "sz_clock.h"
 #include "sz_time.h"
 
 #define DEFAULT_PARTITIONS 64
-/* The clock is recomputed every CLOCK_EVERY arrivals, from a window of
- * the last SZ_SESSION_CLOCK_WINDOW event times, once it has CLOCK_MIN of
- * them (fewer cannot outvote a single outlier). A selection over the window
- * costs about 3 x 1024 steps, so a few per event. */
-#define CLOCK_EVERY 256
-#define CLOCK_MIN 16
 /* Bodies up to this size share recycled blocks. Events are ~300 bytes. */
 #define BLOCK_SIZE 512
 /* Keys seen during the run, as a Bloom filter of 2^SEEN_BITS_LOG2 bits with
@@ -232,12 +227,8 @@ struct sz_sessionizer {
     struct partition *parts;
     unsigned n_parts;
     struct type_table types;
-    /* arrival clock */
-    int64_t window[SZ_SESSION_CLOCK_WINDOW];
-    int64_t scratch[SZ_SESSION_CLOCK_WINDOW];
-    size_t n_window, w_pos;
-    uint64_t pushes;
-    int64_t clock;
+    struct sz_clock own_clock;    /* for sz_sessionizer_push */
+    int64_t clock;                /* the last clock value pushed with an event */
     int64_t first_clock;  /* the clock's first value: keys seen before it was
                            * known count their silence from then */
     bool clock_known;
@@ -290,6 +281,7 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
     if (z->cfg.state_ttl_ms == 0)
         z->cfg.state_ttl_ms = auto_ttl;
     z->sink = *sink;
+    sz_clock_init(&z->own_clock);
     z->n_parts = cfg->partitions ? cfg->partitions : DEFAULT_PARTITIONS;
     z->parts = calloc(z->n_parts, sizeof *z->parts);
     z->seen = calloc((size_t)1 << (SEEN_BITS_LOG2 - 6), sizeof *z->seen);
@@ -580,57 +572,7 @@ static int retire(struct sz_sessionizer *z, struct partition *p, struct keystate
     return r;
 }
 
-/* ---- the arrival clock ---------------------------------------------------- */
-
-/* The k-th smallest of a[0..n) (Hoare's selection; reorders a). Expected
- * linear time; the window's values are mostly increasing, so the pivot is
- * the middle element, which keeps that case fast too. */
-static int64_t select_kth(int64_t *a, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        int64_t pivot = a[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i <= j) {
-                int64_t t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return a[k];
-    }
-    return a[k];
-}
-
-/* The median of the window. The median ignores any minority of outliers,
- * in either direction: a clock from 2090 is one vote of a thousand. */
-static void clock_update(struct sz_sessionizer *z)
-{
-    if (z->n_window < CLOCK_MIN)
-        return;
-    memcpy(z->scratch, z->window, z->n_window * sizeof *z->scratch);
-    int64_t median = select_kth(z->scratch, z->n_window, z->n_window / 2);
-    if (!z->clock_known) {
-        z->clock = z->first_clock = median;
-        z->clock_known = true;
-    } else if (median > z->clock) {
-        z->clock = median;
-    }
-}
+/* ---- expiry ------------------------------------------------------------- */
 
 /* Has the clock advanced more than the TTL since the key's last arrival? */
 static bool silent_too_long(const struct sz_sessionizer *z, const struct keystate *k)
@@ -695,17 +637,25 @@ int sz_sessionizer_push(struct sz_sessionizer *z, const struct sz_session_in *ev
     if (ev->key_len == 0 || ev->key_len > SZ_SESSION_MAX_KEY ||
         (z->any_arrival && ev->arrival <= z->last_arrival))
         return SZ_EINVAL;
+    return sz_sessionizer_push_at(z, ev, sz_clock_arrive(&z->own_clock, ev->ts_ms));
+}
+
+int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in *ev,
+                           int64_t clock)
+{
+    if (ev->key_len == 0 || ev->key_len > SZ_SESSION_MAX_KEY ||
+        (z->any_arrival && ev->arrival <= z->last_arrival))
+        return SZ_EINVAL;
     z->any_arrival = true;
     z->last_arrival = ev->arrival;
 
     /* The clock first: this event's arrival is part of the input order. */
-    z->window[z->w_pos] = ev->ts_ms;
-    z->w_pos = (z->w_pos + 1) % SZ_SESSION_CLOCK_WINDOW;
-    if (z->n_window < SZ_SESSION_CLOCK_WINDOW)
-        z->n_window++;
     int r;
-    if (++z->pushes % CLOCK_EVERY == 0 || z->n_window == CLOCK_MIN) {
-        clock_update(z);
+    if (clock != SZ_CLOCK_UNKNOWN && (!z->clock_known || clock > z->clock)) {
+        if (!z->clock_known)
+            z->first_clock = clock;
+        z->clock = clock;
+        z->clock_known = true;
         if ((r = expire(z)) != 0)
             return r;
     }

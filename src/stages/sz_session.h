@@ -10,10 +10,12 @@
  * longer than the state TTL (measured on the arrival clock, see below) has
  * its held events released, its open session closed and its state freed.
  *
- * The arrival clock is a high quantile of the event times of the last
- * SZ_SESSION_CLOCK_WINDOW arrivals, never decreasing: an outlier such as a
- * machine whose clock says 2090 cannot move it. It is computed from the
- * input order only, so the output never depends on timing or threads.
+ * The arrival clock (sz_clock.h) is the median of the event times of the
+ * last 1024 arrivals, never decreasing: an outlier such as a machine whose
+ * clock says 2090 cannot move it. It is computed from the input order only,
+ * so the output never depends on timing or threads. sz_sessionizer_push
+ * keeps its own; sz_sessionizer_push_at takes it from the caller, so that
+ * several engines (shards of the key space) can share one clock.
  *
  * Keys are spread over a fixed number of logical partitions by hash; each
  * partition owns its key table and its eviction list.
@@ -31,9 +33,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sz_clock.h"
 #include "sz_error.h"
 
-#define SZ_SESSION_CLOCK_WINDOW 1024
+/* The window of arrivals the clock looks at (see sz_clock.h). */
+#define SZ_SESSION_CLOCK_WINDOW SZ_CLOCK_WINDOW
 
 enum sz_session_cause {
     SZ_CAUSE_FIRST,        /* the key's first event */
@@ -139,6 +143,12 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
 /* Push the next event in arrival order. 0, SZ_EINVAL (key empty or too
  * long, arrival not increasing), SZ_ENOMEM, or a sink's error. */
 int sz_sessionizer_push(struct sz_sessionizer *z, const struct sz_session_in *ev) SZ_WUR;
+
+/* The same, with the arrival clock as it stood at this event's arrival
+ * (SZ_CLOCK_UNKNOWN before it is known), computed by the caller over the
+ * whole input. Clock values must not decrease from push to push. */
+int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in *ev,
+                           int64_t clock) SZ_WUR;
 
 /* End of input: release every held event and close every session (end
  * cause end_of_input): partition by partition, and within one in order of
