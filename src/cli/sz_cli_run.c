@@ -32,6 +32,7 @@ enum opt_id {
     OPT_SPLIT_AT_MIDNIGHT,
     OPT_LATENESS,
     OPT_STATE_TTL,
+    OPT_THREADS,
 };
 
 #define MAX_DURATION_MS (3650LL * 86400000)
@@ -78,6 +79,8 @@ static const struct opt_doc opts[] = {
       "how far out of time order a machine's events may arrive and still be ordered (default: 2m)" },
     { "state-ttl", required_argument, OPT_STATE_TTL, "DURATION|auto",
       "forget a machine silent this long on the arrival clock (default: auto = gap + lateness)" },
+    { "threads", required_argument, OPT_THREADS, "N",
+      "threads to use; the output is the same for every N (default: the number of CPUs, at most 8)" },
     { "quiet", no_argument, OPT_QUIET, NULL, "no progress line and no summary" },
     { "help", no_argument, OPT_HELP, NULL, "show this help" },
 };
@@ -251,6 +254,11 @@ static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet,
                 return bad_value("max-open-files", optarg, "a number from 1 to 1024");
             cfg->max_open_files = (size_t)v;
             break;
+        case OPT_THREADS:
+            if (sz_parse_uint(optarg, 1, 64, &v) != 0)
+                return bad_value("threads", optarg, "a number from 1 to 64");
+            cfg->threads = (unsigned)v;
+            break;
         case OPT_GAP:
             if ((rc = parse_duration_opt("gap", optarg, false, false, 1, &cfg->session.gap_ms)) >= 0)
                 return rc;
@@ -313,6 +321,8 @@ int sz_cli_run(int argc, char **argv)
 {
     struct sz_run_config cfg;
     sz_run_config_defaults(&cfg);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
     bool quiet = false;
     const char *starts[MAX_START_EVENTS];
     int rc = parse(argc, argv, &cfg, &quiet, starts);

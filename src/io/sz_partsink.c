@@ -17,7 +17,7 @@ struct slot {
 
 struct sz_partsink {
     struct sz_partsink_config cfg;
-    char *root, *staging, *name;
+    char *root, *staging, *name, *prefix;
     struct slot *slots;   /* cfg.max_open entries */
     struct slot *last;    /* the slot hit last: consecutive events mostly share one */
     uint64_t clock;       /* use counter for least-recently-used eviction */
@@ -40,8 +40,9 @@ int sz_partsink_create(const struct sz_partsink_config *cfg, struct sz_partsink 
     s->root = strdup(cfg->root);
     s->staging = strdup(cfg->staging);
     s->name = strdup(cfg->name);
+    s->prefix = strdup(cfg->file_prefix ? cfg->file_prefix : "part-");
     s->slots = calloc(s->cfg.max_open, sizeof *s->slots);
-    if (!s->root || !s->staging || !s->name || !s->slots) {
+    if (!s->root || !s->staging || !s->name || !s->prefix || !s->slots) {
         sz_partsink_destroy(s);
         return SZ_ENOMEM;
     }
@@ -106,7 +107,7 @@ static char *join3(const char *a, const char *b, const char *c)
 static int open_slot(struct sz_partsink *s, struct slot *sl, int64_t part_id, const char *part_dir)
 {
     char fname[64], tname[64];
-    snprintf(fname, sizeof fname, "part-%05llu%s", (unsigned long long)s->seq,
+    snprintf(fname, sizeof fname, "%.20s%05llu%s", s->prefix, (unsigned long long)s->seq,
              sz_compress_suffix(s->cfg.compress));
     snprintf(tname, sizeof tname, "%.20s-%llu.tmp", s->name, (unsigned long long)s->seq);
     int r = SZ_ENOMEM;
@@ -245,6 +246,7 @@ void sz_partsink_destroy(struct sz_partsink *s)
     free(s->root);
     free(s->staging);
     free(s->name);
+    free(s->prefix);
     free(s->made_dir);
     free(s);
 }

@@ -1,7 +1,8 @@
 /* sz_partsink: a sink of records spread over partition directories, each
  * written as a series of part files that roll over at a size limit.
  *
- * Layout: ROOT/PARTDIR/part-NNNNN<suffix>, where PARTDIR is chosen by the
+ * Layout: ROOT/PARTDIR/part-NNNNN<suffix> (the prefix is configurable, so
+ * that several sinks can share directories), where PARTDIR is chosen by the
  * caller per record ("events/dt=2026-01-01/hour=05", "dead"), and NNNNN is a
  * counter shared by the whole sink, so a name is never reused even when a
  * partition is closed and opened again. Files are staged in STAGING (which
@@ -28,6 +29,8 @@ struct sz_partsink_config {
     const char *root;        /* output directory */
     const char *staging;     /* directory for temporary files */
     const char *name;        /* prefix of temporary files, unique per sink */
+    const char *file_prefix; /* final names are <file_prefix>NNNNN<suffix>;
+                              * NULL means "part-" */
     enum sz_compress compress;
     int level;               /* compression level, 0 for default */
     uint64_t max_file_bytes; /* roll over past this size (on disk) */

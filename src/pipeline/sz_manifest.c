@@ -206,6 +206,9 @@ int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out)
     key(&w, 2, "elapsed_s");
     snprintf(num, sizeof num, "%.3f,\n", st->elapsed_s);
     raw(&w, num);
+    key(&w, 2, "threads");
+    snprintf(num, sizeof num, "%u,\n", c->threads);
+    raw(&w, num);
     key(&w, 2, "mb_per_s");
     snprintf(num, sizeof num, "%.1f\n",
              st->elapsed_s > 0 ? (double)st->bytes_in / 1e6 / st->elapsed_s : 0.0);

@@ -20,8 +20,9 @@
  *   "files"               array of {"path","kind","records","bytes"}; path
  *                         relative to DIR; kind "events", "sessions" or "dead"
  *   "run"                 object: "started_at" (RFC 3339 UTC), "elapsed_s",
- *                         "mb_per_s": the only keys that differ between two
- *                         runs of the same input, each on a line of its own
+ *                         "threads", "mb_per_s": the only keys that may
+ *                         differ between two runs of the same input and
+ *                         options, each on a line of its own
  * Invariants: counts.lines_read = events_out + dead_letters + blank_lines
  * = the sum of inputs[].lines.
  *

@@ -7,46 +7,57 @@
 #include <string.h>
 #include <time.h>
 
-#include "sz_deadletter.h"
-#include "sz_enrich.h"
+#include "sz_clock.h"
 #include "sz_fsutil.h"
 #include "sz_inputs.h"
+#include "sz_lane.h"
 #include "sz_lines.h"
 #include "sz_manifest.h"
-#include "sz_parse.h"
 #include "sz_partsink.h"
+#include "sz_pool.h"
 #include "sz_reader.h"
-#include "sz_session_record.h"
-#include "sz_time.h"
-#include "sz_validate.h"
+#include "sz_shard.h"
 
 /* Entries of the output directory that a run owns, and that --overwrite
  * replaces. Anything else in the directory is left alone. */
 static const char *const owned_entries[] = { "events", "dead", "sessions", "_staging",
                                              "_manifest.json" };
 
-#define PROGRESS_EVERY 65536
+/* A batch ends at this many lines or bytes of line data, whichever comes
+ * first: enough to spread over threads, small enough to stay in cache-ish
+ * memory. Batches are cut by input position only, never by timing. */
+#define BATCH_LINES 8192
+#define BATCH_BYTES (4u << 20)
 
-enum { N_STAGES = 3 };
-
-/* Everything one run holds; torn down by ctx_free in every outcome. */
+/* The stages of the flow, per batch:
+ *   read     (caller)   lines into slots, in input order
+ *   decide   (lanes)    parse, validate, enrich; format dead letters
+ *   route    (caller)   in input order: count, write dead letters, advance
+ *                       the arrival clock, queue events to their key shard
+ *   sessions (shards)   sessionize and write events and summaries
+ * Only "decide" and "sessions" run on several threads, and both on data
+ * fixed by the input alone. */
 struct run_ctx {
     const struct sz_run_config *cfg;
     struct sz_run_result *res;
     struct sz_input_list inputs;
-    struct sz_stage stages[N_STAGES];
-    size_t n_stages;
-    struct sz_partsink *events, *dead, *sessions;
-    struct sz_sessionizer *sessionizer;
+    const char **names;          /* input names, for dead letters */
+    struct sz_pool *pool;
+    struct sz_lane *lanes;
+    unsigned n_lanes;
+    struct sz_shard shards[SZ_SHARDS];
+    unsigned n_shards;           /* initialised so far */
+    struct sz_partsink *dead;
+    struct sz_clock clock;
+    struct sz_slot *slots;       /* the batch */
+    size_t n_slots;
+    struct sz_buf lines;         /* the batch's line bytes */
     char *staging;
-    struct sz_buf out, extra, rec, key;
-    struct sz_hourcache part_hc; /* partition directory of the current hour */
-    char part_dir[64];
-    struct sz_hourcache day_hc;  /* sessions' partition directory */
-    char day_dir[64];
+    struct sz_buf out;
     uint64_t arrival;            /* lines seen so far, over all inputs */
     struct timespec t0;
     uint64_t bytes_done;         /* raw bytes of inputs already finished */
+    struct sz_reader *reading;   /* the input being read, for progress */
 };
 
 static void say(struct sz_run_result *res, const char *fmt, ...)
@@ -88,6 +99,7 @@ void sz_run_config_defaults(struct sz_run_config *cfg)
     cfg->max_event_bytes = 1u << 20;
     cfg->max_depth = 64;
     cfg->max_open_files = 16;
+    cfg->threads = 1;
     sz_session_config_defaults(&cfg->session);
 }
 
@@ -149,164 +161,26 @@ static int open_sinks(struct run_ctx *c)
     struct sz_partsink_config pc = {
         .root = cfg->out_dir,
         .staging = c->staging,
-        .name = "events",
+        .name = "dead",
         .compress = cfg->compress,
         .level = cfg->compress_level,
         .max_file_bytes = cfg->max_file_bytes,
-        .max_open = cfg->max_open_files,
+        .max_open = 1,
     };
-    int r = sz_partsink_create(&pc, &c->events);
-    if (r)
-        return r;
-    pc.name = "sessions";
-    if ((r = sz_partsink_create(&pc, &c->sessions)) != 0)
-        return r;
-    pc.name = "dead";
-    pc.max_open = 1;
-    return sz_partsink_create(&pc, &c->dead);
-}
-
-static int build_stages(struct run_ctx *c)
-{
-    int r = sz_parse_stage_create(c->cfg->max_depth, &c->stages[c->n_stages]);
-    if (r)
-        return r;
-    c->n_stages++;
-    sz_validate_stage_create(&c->stages[c->n_stages++]);
-    r = sz_enrich_stage_create(&c->stages[c->n_stages]);
-    if (r)
-        return r;
-    c->n_stages++;
-    return 0;
-}
-
-static bool is_blank(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-            return false;
-    return true;
+    int r = sz_partsink_create(&pc, &c->dead);
+    for (unsigned i = 0; r == 0 && i < SZ_SHARDS; i++) {
+        r = sz_shard_init(&c->shards[i], i, cfg, c->staging);
+        c->n_shards++;
+        if (r && c->shards[i].message[0])
+            say(c->res, "%s", c->shards[i].message);
+    }
+    return r;
 }
 
 static void sink_failure(struct run_ctx *c, struct sz_partsink *s)
 {
     say(c->res, "cannot write '%s/%s': %s", c->cfg->out_dir, sz_partsink_failed_path(s),
         strerror(errno));
-}
-
-/* One line through the stages and into a sink. 0 or a fatal sz_err. */
-static int handle_line(struct run_ctx *c, struct sz_event *ev)
-{
-    struct sz_run_stats *st = &c->res->stats;
-    struct sz_reject rej;
-    int v = SZ_PASS;
-    for (size_t i = 0; i < c->n_stages && v == SZ_PASS; i++)
-        v = c->stages[i].process(c->stages[i].ctx, ev, &rej);
-    if (v < 0) {
-        say(c->res, "%s:%llu: stage failed: %s", ev->source, (unsigned long long)ev->lineno,
-            sz_strerror(v));
-        return v;
-    }
-    sz_buf_clear(&c->out);
-    int r;
-    if (v == SZ_REJECT) {
-        if ((r = sz_deadletter_format(&c->out, ev, &rej)) != 0)
-            return r;
-        if ((r = sz_partsink_write(c->dead, 0, "dead", c->out.data, c->out.len)) != 0) {
-            sink_failure(c, c->dead);
-            return r;
-        }
-        st->dead_letters++;
-        st->dead_by_reason[rej.reason]++;
-        return 0;
-    }
-    if ((r = sz_event_render_open(ev, &c->out)) != 0)
-        return r;
-    struct sz_session_in in = {
-        .ts_ms = ev->ts_ms,
-        .body = c->out.data,
-        .body_len = c->out.len,
-        .arrival = c->arrival - 1,
-        .key_is_int = ev->key->type == SZ_JSON_NUMBER,
-    };
-    /* Key and type as text: the bytes inside the quotes, unescaped only
-     * when they hold an escape; an integer key's digits as written. */
-    sz_buf_clear(&c->key);
-    const char *t = ev->doc.text;
-    const struct sz_json_member *km = ev->key, *tm = ev->type;
-    if (km->type == SZ_JSON_NUMBER) {
-        in.key = t + km->val_off;
-        in.key_len = km->val_len;
-    } else if (!km->str_escaped) {
-        in.key = t + km->val_off + 1;
-        in.key_len = km->val_len - 2;
-    } else {
-        if ((r = sz_json_unescape(t + km->val_off + 1, km->val_len - 2, &c->key)) != 0)
-            return r;
-        in.key = c->key.data;
-        in.key_len = c->key.len;
-    }
-    size_t key_bytes = c->key.len;
-    if (!tm->str_escaped) {
-        in.type = t + tm->val_off + 1;
-        in.type_len = tm->val_len - 2;
-    } else {
-        if ((r = sz_json_unescape(t + tm->val_off + 1, tm->val_len - 2, &c->key)) != 0)
-            return r;
-        in.type = c->key.data + key_bytes;
-        in.type_len = c->key.len - key_bytes;
-        if (km->str_escaped)
-            in.key = c->key.data; /* the buffer may have moved */
-    }
-    if ((r = sz_sessionizer_push(c->sessionizer, &in)) != 0) {
-        if (r != SZ_EIO)
-            say(c->res, "%s:%llu: sessionizer failed: %s", ev->source,
-                (unsigned long long)ev->lineno, sz_strerror(r));
-        return r;
-    }
-    st->events_out++;
-    return 0;
-}
-
-/* The sessionizer's event callback: close the record and deliver it to the
- * partition of its hour. */
-static int deliver_event(void *ud, const struct sz_session_out *ev)
-{
-    struct run_ctx *c = ud;
-    sz_buf_clear(&c->rec);
-    int r = sz_buf_append(&c->rec, ev->body, ev->body_len);
-    if (r == 0)
-        r = sz_session_record_event(&c->rec, ev);
-    if (r)
-        return r;
-    if (sz_time_hour_of(ev->ts_ms) != c->part_hc.hour) {
-        sz_hourcache_set(&c->part_hc, ev->ts_ms);
-        snprintf(c->part_dir, sizeof c->part_dir, "events/dt=%s/hour=%s", c->part_hc.date,
-                 c->part_hc.hh);
-    }
-    if ((r = sz_partsink_write(c->events, c->part_hc.hour, c->part_dir, c->rec.data,
-                               c->rec.len)) != 0)
-        sink_failure(c, c->events);
-    return r;
-}
-
-/* The sessionizer's summary callback: one record in the partition of the
- * session's start date. */
-static int deliver_summary(void *ud, const struct sz_session_summary *s)
-{
-    struct run_ctx *c = ud;
-    sz_buf_clear(&c->rec);
-    int r = sz_session_record_summary(&c->rec, s, "machine_id");
-    if (r)
-        return r;
-    int64_t day = sz_time_hour_of(s->start_ms) / 24;
-    if (sz_time_hour_of(s->start_ms) != c->day_hc.hour) {
-        sz_hourcache_set(&c->day_hc, s->start_ms);
-        snprintf(c->day_dir, sizeof c->day_dir, "sessions/dt=%s", c->day_hc.date);
-    }
-    if ((r = sz_partsink_write(c->sessions, day, c->day_dir, c->rec.data, c->rec.len)) != 0)
-        sink_failure(c, c->sessions);
-    return r;
 }
 
 static int note_input_error(struct run_ctx *c, const char *name, uint64_t offset,
@@ -331,21 +205,133 @@ static int note_input_error(struct run_ctx *c, const char *name, uint64_t offset
     return 0;
 }
 
-static void progress(struct run_ctx *c, struct sz_reader *rd)
+static void progress(struct run_ctx *c)
 {
     struct sz_run_stats *st = &c->res->stats;
-    st->bytes_in = c->bytes_done + (rd ? sz_reader_raw_offset(rd) : 0);
+    st->bytes_in = c->bytes_done + (c->reading ? sz_reader_raw_offset(c->reading) : 0);
     st->elapsed_s = since(&c->t0);
     if (c->cfg->progress)
         c->cfg->progress(c->cfg->progress_ud, st);
 }
 
-/* Read one input to its end. A damaged input is recorded and abandoned
- * (returning 0); only failures that doom the whole run return an error. */
+static int lane_task(void *ud, size_t lane)
+{
+    struct run_ctx *c = ud;
+    size_t per = (c->n_slots + c->n_lanes - 1) / c->n_lanes;
+    size_t from = lane * per, to = from + per;
+    if (to > c->n_slots)
+        to = c->n_slots;
+    sz_lane_reset(&c->lanes[lane]);
+    if (from >= to)
+        return 0;
+    return sz_lane_run(&c->lanes[lane], (uint16_t)lane, c->slots + from, to - from, c->names);
+}
+
+static int shard_task(void *ud, size_t shard)
+{
+    struct run_ctx *c = ud;
+    return sz_shard_run_queue(&c->shards[shard], c->slots, c->lanes);
+}
+
+/* In input order: count every line, write dead letters, advance the
+ * arrival clock, and queue each event to the shard of its key. */
+static int route(struct run_ctx *c)
+{
+    struct sz_run_stats *st = &c->res->stats;
+    for (size_t i = 0; i < c->n_slots; i++) {
+        const struct sz_slot *s = &c->slots[i];
+        st->lines_read++;
+        c->res->input_stats[s->input].lines++;
+        if (s->kind == SZ_SLOT_BLANK) {
+            st->blank_lines++;
+            continue;
+        }
+        const char *a = c->lanes[s->lane].arena.data;
+        int r;
+        if (s->kind == SZ_SLOT_DEAD) {
+            if ((r = sz_partsink_write(c->dead, 0, "dead", a + s->out_off, s->out_len)) != 0) {
+                sink_failure(c, c->dead);
+                return r;
+            }
+            st->dead_letters++;
+            st->dead_by_reason[s->reason]++;
+            continue;
+        }
+        int64_t clock = sz_clock_arrive(&c->clock, s->ts_ms);
+        /* Shards use high bits of the key hash; engines spread their keys
+         * over partitions with other bits of it. */
+        uint64_t h = sz_session_key_hash(a + s->key_off, s->key_len);
+        if ((r = sz_shard_enqueue(&c->shards[(h >> 20) % SZ_SHARDS], (uint32_t)i, clock)) != 0)
+            return r;
+        st->events_out++;
+    }
+    return 0;
+}
+
+/* The first shard failure's message, for the user. */
+static void shard_failure(struct run_ctx *c)
+{
+    for (unsigned i = 0; i < c->n_shards; i++) {
+        if (c->shards[i].message[0]) {
+            say(c->res, "%s", c->shards[i].message);
+            return;
+        }
+    }
+}
+
+static int process_batch(struct run_ctx *c)
+{
+    if (c->n_slots == 0)
+        return 0;
+    /* Slots hold offsets into the batch's line bytes until it is complete. */
+    for (size_t i = 0; i < c->n_slots; i++)
+        c->slots[i].data = c->lines.data + c->slots[i].data_off;
+    int r = sz_pool_run(c->pool, c->n_lanes, lane_task, c);
+    if (r) {
+        for (unsigned l = 0; l < c->n_lanes; l++)
+            if (c->lanes[l].error_slot >= 0 && c->res->message[0] == '\0')
+                say(c->res, "decoding a line failed: %s", sz_strerror(r));
+        return r;
+    }
+    if ((r = route(c)) != 0)
+        return r;
+    if ((r = sz_pool_run(c->pool, SZ_SHARDS, shard_task, c)) != 0) {
+        shard_failure(c);
+        return r;
+    }
+    c->n_slots = 0;
+    sz_buf_clear(&c->lines);
+    progress(c);
+    return 0;
+}
+
+/* Add one line to the batch (processing the batch first if it is full). */
+static int add_line(struct run_ctx *c, size_t input, const struct sz_line *line)
+{
+    int r;
+    if (c->n_slots == BATCH_LINES || c->lines.len + line->len > BATCH_BYTES)
+        if ((r = process_batch(c)) != 0)
+            return r;
+    size_t off = c->lines.len;
+    if ((r = sz_buf_append(&c->lines, line->data, line->len)) != 0)
+        return r;
+    c->slots[c->n_slots++] = (struct sz_slot){
+        .data_off = off, /* .data is set in process_batch */
+        .len = line->len,
+        .lineno = line->lineno,
+        .full_len = line->full_len,
+        .arrival = c->arrival++,
+        .input = (uint32_t)input,
+        .too_long = line->too_long,
+    };
+    return 0;
+}
+
+/* Read one input to its end, into batches. A damaged input is recorded and
+ * abandoned (returning 0); only failures that doom the run return an error. */
 static int run_input(struct run_ctx *c, size_t idx)
 {
     const struct sz_input *in = &c->inputs.items[idx];
-    struct sz_run_stats *st = &c->res->stats;
     struct sz_reader *rd = NULL;
     struct sz_lines *ls = NULL;
     int r = sz_reader_open(in->path, &rd);
@@ -354,33 +340,15 @@ static int run_input(struct run_ctx *c, size_t idx)
             return r;
         return note_input_error(c, in->name, 0, strerror(errno));
     }
-    struct sz_input_stat *is = &c->res->input_stats[idx];
-    is->format = sz_format_name(sz_reader_format(rd));
+    c->reading = rd;
+    c->res->input_stats[idx].format = sz_format_name(sz_reader_format(rd));
     if ((r = sz_lines_create(rd, c->cfg->max_event_bytes, &ls)) != 0)
         goto out;
-
-    struct sz_event ev = { .source = in->name, .extra = &c->extra };
     struct sz_line line;
-    uint64_t next_progress = st->lines_read + PROGRESS_EVERY;
     while ((r = sz_lines_next(ls, &line)) == 1) {
-        st->lines_read++;
-        is->lines++;
-        c->arrival++; /* every line has a place in the arrival order */
-        st->bytes_decoded += line.full_len + 1;
-        if (!line.too_long && is_blank(line.data, line.len)) {
-            st->blank_lines++;
-            continue;
-        }
-        sz_event_reset(&ev, line.data, line.len);
-        ev.lineno = line.lineno;
-        ev.too_long = line.too_long;
-        ev.full_len = line.full_len;
-        if ((r = handle_line(c, &ev)) != 0)
+        c->res->stats.bytes_decoded += line.full_len + 1;
+        if ((r = add_line(c, idx, &line)) != 0)
             goto out;
-        if (st->lines_read >= next_progress) {
-            progress(c, rd);
-            next_progress = st->lines_read + PROGRESS_EVERY;
-        }
     }
     if (r < 0) {
         if (r == SZ_ENOMEM)
@@ -394,31 +362,75 @@ static int run_input(struct run_ctx *c, size_t idx)
         r = note_input_error(c, in->name, sz_reader_raw_offset(rd), msg);
     }
 out:
+    /* The batch may still point into the line buffer: it is copied, so
+     * the reader can go. */
     c->bytes_done += sz_reader_raw_offset(rd);
+    c->reading = NULL;
     sz_lines_destroy(ls);
     sz_reader_close(rd);
     return r;
 }
 
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const struct sz_file_info *)a)->path, ((const struct sz_file_info *)b)->path);
+}
+
+/* The files of one kind, over all shards, sorted by path (the paths stay
+ * owned by the sinks). */
+static int gather(struct run_ctx *c, bool sessions, struct sz_file_info **out, size_t *n)
+{
+    size_t total = 0, k;
+    for (unsigned i = 0; i < c->n_shards; i++) {
+        sz_partsink_files(sessions ? c->shards[i].sessions : c->shards[i].events, &k);
+        total += k;
+    }
+    *n = 0;
+    *out = malloc((total ? total : 1) * sizeof **out);
+    if (!*out)
+        return SZ_ENOMEM;
+    for (unsigned i = 0; i < c->n_shards; i++) {
+        const struct sz_file_info *f =
+            sz_partsink_files(sessions ? c->shards[i].sessions : c->shards[i].events, &k);
+        memcpy(*out + *n, f, k * sizeof *f);
+        *n += k;
+    }
+    if (*n > 1)
+        qsort(*out, *n, sizeof **out, by_path);
+    return 0;
+}
+
 static int write_manifest(struct run_ctx *c, int64_t started_ms)
 {
-    struct sz_partsink *sinks[SZ_MANIFEST_KINDS] = { c->events, c->sessions, c->dead };
     struct sz_manifest m = {
         .cfg = c->cfg,
         .res = c->res,
         .inputs = &c->inputs,
         .started_ms = started_ms,
     };
+    struct sz_file_info *ev = NULL, *ss = NULL;
+    int r = gather(c, false, &ev, &m.n_files[0]);
+    if (r == 0)
+        r = gather(c, true, &ss, &m.n_files[1]);
+    if (r) {
+        free(ev);
+        free(ss);
+        return r;
+    }
+    m.files[0] = ev;
+    m.files[1] = ss;
+    m.files[2] = sz_partsink_files(c->dead, &m.n_files[2]);
     c->res->stats.files_written = 0;
     for (int k = 0; k < SZ_MANIFEST_KINDS; k++) {
-        m.files[k] = sz_partsink_files(sinks[k], &m.n_files[k]);
         for (size_t i = 0; i < m.n_files[k]; i++)
             c->res->stats.bytes_out += m.files[k][i].bytes;
         c->res->stats.files_written += m.n_files[k];
     }
 
     sz_buf_clear(&c->out);
-    int r = sz_manifest_render(&m, &c->out);
+    r = sz_manifest_render(&m, &c->out);
+    free(ev);
+    free(ss);
     if (r)
         return r;
     char *final = path_join(c->cfg->out_dir, "_manifest.json");
@@ -443,14 +455,39 @@ static int write_manifest(struct run_ctx *c, int64_t started_ms)
     return r;
 }
 
+/* The shards' counters, added up. Peaks are summed over shards, so they
+ * bound the true peak from above. */
+static void sum_session_stats(struct run_ctx *c, struct sz_session_stats *t)
+{
+    memset(t, 0, sizeof *t);
+    for (unsigned i = 0; i < c->n_shards; i++) {
+        struct sz_session_stats st;
+        sz_sessionizer_stats(c->shards[i].engine, &st);
+        t->sessions += st.sessions;
+        t->late_events += st.late_events;
+        t->keys_open += st.keys_open;
+        t->keys_peak += st.keys_peak;
+        t->held_events += st.held_events;
+        t->held_peak += st.held_peak;
+        t->evictions += st.evictions;
+        if (st.clock_ms > t->clock_ms)
+            t->clock_ms = st.clock_ms;
+    }
+}
+
 static void ctx_free(struct run_ctx *c)
 {
-    sz_sessionizer_destroy(c->sessionizer);
-    sz_partsink_destroy(c->events);
-    sz_partsink_destroy(c->sessions);
+    /* Workers first: nothing may run while the rest is freed. */
+    sz_pool_destroy(c->pool);
+    for (unsigned i = 0; i < c->n_shards; i++)
+        sz_shard_free(&c->shards[i]);
     sz_partsink_destroy(c->dead);
-    for (size_t i = 0; i < c->n_stages; i++)
-        sz_stage_destroy(&c->stages[i]);
+    if (c->lanes)
+        for (unsigned i = 0; i < c->n_lanes; i++)
+            sz_lane_free(&c->lanes[i]);
+    free(c->lanes);
+    free(c->slots);
+    free(c->names);
     if (c->staging) {
         /* Aborted files were unlinked already; this removes the folder. */
         if (sz_fs_remove_tree(c->staging) != 0 && c->res->message[0] == '\0')
@@ -459,9 +496,29 @@ static void ctx_free(struct run_ctx *c)
     }
     sz_inputs_free(&c->inputs);
     sz_buf_free(&c->out);
-    sz_buf_free(&c->extra);
-    sz_buf_free(&c->rec);
-    sz_buf_free(&c->key);
+    sz_buf_free(&c->lines);
+}
+
+static int setup_workers(struct run_ctx *c)
+{
+    unsigned t = c->cfg->threads ? c->cfg->threads : 1;
+    c->n_lanes = t;
+    c->lanes = calloc(t, sizeof *c->lanes);
+    c->slots = malloc(BATCH_LINES * sizeof *c->slots);
+    c->names = malloc((c->inputs.n ? c->inputs.n : 1) * sizeof *c->names);
+    if (!c->lanes || !c->slots || !c->names)
+        return SZ_ENOMEM;
+    for (size_t i = 0; i < c->inputs.n; i++)
+        c->names[i] = c->inputs.items[i].name;
+    for (unsigned i = 0; i < t; i++) {
+        int r = sz_lane_init(&c->lanes[i], c->cfg->max_depth);
+        if (r) {
+            c->n_lanes = i + 1; /* free what was built */
+            return r;
+        }
+    }
+    c->pool = sz_pool_create(t);
+    return c->pool ? 0 : SZ_ENOMEM;
 }
 
 int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
@@ -470,11 +527,8 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     struct run_ctx c = { .cfg = cfg, .res = res };
     sz_inputs_init(&c.inputs);
     sz_buf_init(&c.out);
-    sz_buf_init(&c.extra);
-    sz_buf_init(&c.rec);
-    sz_buf_init(&c.key);
-    sz_hourcache_init(&c.part_hc);
-    sz_hourcache_init(&c.day_hc);
+    sz_buf_init(&c.lines);
+    sz_clock_init(&c.clock);
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
@@ -495,7 +549,7 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
         goto out;
     }
     res->n_input_stats = c.inputs.n;
-    if ((r = build_stages(&c)) != 0)
+    if ((r = setup_workers(&c)) != 0)
         goto out;
     if ((r = prepare_output(&c)) != 0)
         goto out;
@@ -510,33 +564,26 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     }
     if ((r = open_sinks(&c)) != 0)
         goto out;
-    struct sz_session_sink ssink = { deliver_event, deliver_summary, &c };
-    if ((r = sz_sessionizer_create(&cfg->session, &ssink, &c.sessionizer)) != 0) {
-        say(res, "invalid session options: %s", sz_strerror(r));
-        goto out;
-    }
 
     for (size_t i = 0; i < c.inputs.n; i++)
         if ((r = run_input(&c, i)) != 0)
             goto out;
 
-    /* End of input: the sessionizer releases what it holds. */
-    if ((r = sz_sessionizer_finish(c.sessionizer)) != 0)
+    if ((r = process_batch(&c)) != 0)
         goto out;
-    sz_sessionizer_stats(c.sessionizer, &res->stats.sessions);
-    if ((r = sz_partsink_close(c.events)) != 0) {
-        sink_failure(&c, c.events);
-        goto out;
+    /* End of input: the engines release what they hold. */
+    for (unsigned i = 0; i < SZ_SHARDS; i++) {
+        if ((r = sz_shard_finish(&c.shards[i])) != 0) {
+            shard_failure(&c);
+            goto out;
+        }
     }
-    if ((r = sz_partsink_close(c.sessions)) != 0) {
-        sink_failure(&c, c.sessions);
-        goto out;
-    }
+    sum_session_stats(&c, &res->stats.sessions);
     if ((r = sz_partsink_close(c.dead)) != 0) {
         sink_failure(&c, c.dead);
         goto out;
     }
-    progress(&c, NULL);
+    progress(&c);
     if ((r = write_manifest(&c, started_ms)) != 0)
         goto out;
     if (sz_fs_sync_dir(cfg->out_dir) != 0) {

@@ -49,7 +49,8 @@ struct sz_run_config {
     uint64_t max_file_bytes;
     size_t max_event_bytes;
     unsigned max_depth;
-    size_t max_open_files;
+    size_t max_open_files;        /* per output sink: each key shard has two */
+    unsigned threads;             /* threads in all; the output does not depend on it */
     struct sz_session_config session;
     char *const *argv;          /* the command line, recorded in the manifest */
     int argc;

@@ -113,6 +113,11 @@ static uint64_t hash64(const char *p, size_t n)
     return h ^ (h >> 29);
 }
 
+uint64_t sz_session_key_hash(const char *key, size_t key_len)
+{
+    return hash64(key, key_len);
+}
+
 static int types_grow_slots(struct type_table *t)
 {
     uint32_t ns = t->n_slots ? t->n_slots * 2 : 64;

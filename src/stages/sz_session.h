@@ -165,6 +165,10 @@ void sz_sessionizer_destroy(struct sz_sessionizer *z);
 void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
                    uint8_t out[16]);
 
+/* The hash the engine spreads keys with (64-bit FNV-1a, folded). Callers
+ * that shard keys over several engines use other bits of the same hash. */
+uint64_t sz_session_key_hash(const char *key, size_t key_len);
+
 /* 36 characters of canonical UUID text (no NUL). */
 void sz_uuid_format(const uint8_t id[16], char out[36]);
 

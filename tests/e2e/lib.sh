@@ -22,6 +22,6 @@ cat_kind() { # cat_kind OUT events|dead
 # The output tree minus the manifest's timing lines, as one comparable listing.
 tree_digest() { # tree_digest OUT
   (cd "$1" && find . -type f ! -name _manifest.json -print0 | sort -z | xargs -0 sha256sum
-   sed -E '/"(started_at|elapsed_s|mb_per_s)":/d; /"output":/d; /"command":/d' _manifest.json | sha256sum)
+   sed -E '/"(started_at|elapsed_s|threads|mb_per_s)":/d; /"output":/d; /"command":/d' _manifest.json | sha256sum)
 }
 finish() { [ "$failures" = 0 ] || { echo "$failures check(s) failed"; exit 1; }; }

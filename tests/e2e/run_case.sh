@@ -68,7 +68,7 @@ if [ -d "$work/out" ]; then
   done < <(find "$work/actual" -type f -print0)
   if [ -f "$work/actual/_manifest.json" ]; then
     # Timings vary; compressed sizes depend on the codec's version.
-    sed -i -E '/"(started_at|elapsed_s|mb_per_s)":/d' "$work/actual/_manifest.json"
+    sed -i -E '/"(started_at|elapsed_s|threads|mb_per_s)":/d' "$work/actual/_manifest.json"
     if grep -q '"compress": "\(gzip\|zstd\)"' "$work/actual/_manifest.json"; then
       sed -i -E 's/"bytes": [0-9]+\}/"bytes": N}/' "$work/actual/_manifest.json"
     fi

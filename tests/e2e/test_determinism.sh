@@ -4,9 +4,13 @@
 source "$(dirname "$0")/lib.sh"
 
 "$gen" --events 50000 --machines 2000 --seed 5 -o "$work/in.ndjson"
-"$bin" run -q -o "$work/a" "$work/in.ndjson"
-"$bin" run -q -o "$work/b" "$work/in.ndjson"
+"$bin" run -q --threads 1 -o "$work/a" "$work/in.ndjson"
+"$bin" run -q --threads 1 -o "$work/b" "$work/in.ndjson"
 check "two runs give identical trees" eq "$(tree_digest "$work/a")" "$(tree_digest "$work/b")"
+for t in 2 3 8; do
+  "$bin" run -q --threads "$t" -o "$work/t$t" "$work/in.ndjson"
+  check "--threads $t gives the same tree as --threads 1" eq "$(tree_digest "$work/t$t")" "$(tree_digest "$work/a")"
+done
 
 "$bin" run -q --max-open-files 1 --max-file-bytes 64KiB -o "$work/c" "$work/in.ndjson"
 check "fewer open files and smaller files: same events, same order per partition" eq \

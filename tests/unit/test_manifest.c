@@ -542,9 +542,10 @@ static void run_gives_start_time_elapsed_and_throughput(void **state)
 {
     struct fixture *fx = *state;
     struct span r = member(render(fx), "run");
-    static const char *const keys[] = { "started_at", "elapsed_s", "mb_per_s" };
-    expect_keys(r, keys, 3);
+    static const char *const keys[] = { "started_at", "elapsed_s", "threads", "mb_per_s" };
+    expect_keys(r, keys, 4);
     EXPECT_RAW(member(r, "started_at"), "\"2024-02-29T13:45:07.321Z\"");
+    EXPECT_RAW(member(r, "threads"), "1");
     struct span e = member(r, "elapsed_s");
     assert_true(strtod(e.p, NULL) == 0.5);
     struct span t = member(r, "mb_per_s");

@@ -1,0 +1,151 @@
+#include "sz_shard.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sz_session_record.h"
+
+static void sink_failure(struct sz_shard *s, struct sz_partsink *p)
+{
+    if (s->message[0] == '\0')
+        snprintf(s->message, sizeof s->message, "cannot write '%s/%s': %s", s->cfg->out_dir,
+                 sz_partsink_failed_path(p), strerror(errno));
+}
+
+/* The engine's event callback: close the record and file it under its hour. */
+static int deliver_event(void *ud, const struct sz_session_out *ev)
+{
+    struct sz_shard *s = ud;
+    sz_buf_clear(&s->rec);
+    int r = sz_buf_append(&s->rec, ev->body, ev->body_len);
+    if (r == 0)
+        r = sz_session_record_event(&s->rec, ev);
+    if (r)
+        return r;
+    if (sz_time_hour_of(ev->ts_ms) != s->hour_hc.hour) {
+        sz_hourcache_set(&s->hour_hc, ev->ts_ms);
+        snprintf(s->hour_dir, sizeof s->hour_dir, "events/dt=%s/hour=%s", s->hour_hc.date,
+                 s->hour_hc.hh);
+    }
+    if ((r = sz_partsink_write(s->events, s->hour_hc.hour, s->hour_dir, s->rec.data,
+                               s->rec.len)) != 0)
+        sink_failure(s, s->events);
+    return r;
+}
+
+/* The engine's summary callback: one record under the session's start date. */
+static int deliver_summary(void *ud, const struct sz_session_summary *sum)
+{
+    struct sz_shard *s = ud;
+    sz_buf_clear(&s->rec);
+    int r = sz_session_record_summary(&s->rec, sum, "machine_id");
+    if (r)
+        return r;
+    int64_t hour = sz_time_hour_of(sum->start_ms);
+    if (hour != s->day_hc.hour) {
+        sz_hourcache_set(&s->day_hc, sum->start_ms);
+        snprintf(s->day_dir, sizeof s->day_dir, "sessions/dt=%s", s->day_hc.date);
+    }
+    /* Floor division: the day of the hour, also before 1970. */
+    int64_t day = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+    if ((r = sz_partsink_write(s->sessions, day, s->day_dir, s->rec.data, s->rec.len)) != 0)
+        sink_failure(s, s->sessions);
+    return r;
+}
+
+int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config *cfg,
+                  const char *staging)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    sz_buf_init(&s->rec);
+    sz_hourcache_init(&s->hour_hc);
+    sz_hourcache_init(&s->day_hc);
+    char name[32], prefix[32];
+    snprintf(prefix, sizeof prefix, "part-%u-", index);
+    snprintf(name, sizeof name, "events%u", index);
+    struct sz_partsink_config pc = {
+        .root = cfg->out_dir,
+        .staging = staging,
+        .name = name,
+        .file_prefix = prefix,
+        .compress = cfg->compress,
+        .level = cfg->compress_level,
+        .max_file_bytes = cfg->max_file_bytes,
+        .max_open = cfg->max_open_files,
+    };
+    int r = sz_partsink_create(&pc, &s->events);
+    if (r == 0) {
+        snprintf(name, sizeof name, "sessions%u", index);
+        r = sz_partsink_create(&pc, &s->sessions);
+    }
+    if (r == 0) {
+        struct sz_session_sink sink = { deliver_event, deliver_summary, s };
+        r = sz_sessionizer_create(&cfg->session, &sink, &s->engine);
+        if (r == SZ_EINVAL)
+            snprintf(s->message, sizeof s->message, "invalid session options");
+    }
+    return r;
+}
+
+int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock)
+{
+    if (s->n_queue == s->cap_queue) {
+        size_t nc = s->cap_queue ? s->cap_queue * 2 : 1024;
+        struct sz_route *q = realloc(s->queue, nc * sizeof *q);
+        if (!q)
+            return SZ_ENOMEM;
+        s->queue = q;
+        s->cap_queue = nc;
+    }
+    s->queue[s->n_queue++] = (struct sz_route){ slot, clock };
+    return 0;
+}
+
+int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
+                       const struct sz_lane *lanes)
+{
+    int r = 0;
+    for (size_t i = 0; i < s->n_queue && r == 0; i++) {
+        const struct sz_slot *sl = &slots[s->queue[i].slot];
+        const char *a = lanes[sl->lane].arena.data;
+        struct sz_session_in in = {
+            .key = a + sl->key_off,
+            .key_len = sl->key_len,
+            .key_is_int = sl->key_is_int,
+            .ts_ms = sl->ts_ms,
+            .type = a + sl->type_off,
+            .type_len = sl->type_len,
+            .body = a + sl->out_off,
+            .body_len = sl->out_len,
+            .arrival = sl->arrival,
+        };
+        r = sz_sessionizer_push_at(s->engine, &in, s->queue[i].clock);
+        if (r && s->message[0] == '\0')
+            snprintf(s->message, sizeof s->message, "sessionizer failed: %s", sz_strerror(r));
+    }
+    s->n_queue = 0;
+    return r;
+}
+
+int sz_shard_finish(struct sz_shard *s)
+{
+    int r = sz_sessionizer_finish(s->engine);
+    if (r == 0 && (r = sz_partsink_close(s->events)) != 0)
+        sink_failure(s, s->events);
+    if (r == 0 && (r = sz_partsink_close(s->sessions)) != 0)
+        sink_failure(s, s->sessions);
+    return r;
+}
+
+void sz_shard_free(struct sz_shard *s)
+{
+    sz_sessionizer_destroy(s->engine);
+    sz_partsink_destroy(s->events);
+    sz_partsink_destroy(s->sessions);
+    sz_buf_free(&s->rec);
+    free(s->queue);
+    memset(s, 0, sizeof *s);
+}

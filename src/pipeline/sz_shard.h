@@ -1,0 +1,63 @@
+/* sz_shard: one slice of the key space, with its own sessionizer and its
+ * own event and session files.
+ *
+ * Keys go to a shard by hash, so a key's events always meet the same
+ * engine. The number of shards is fixed (SZ_SHARDS), not the number of
+ * threads: each shard receives the same events in the same order whatever
+ * the thread count, so its files come out byte for byte the same. Files
+ * are named part-<shard>-NNNNN so that shards can share partition folders.
+ *
+ * Per batch, the caller fills the shard's queue (in input order, with the
+ * arrival clock stamped on each event) and a thread runs
+ * sz_shard_run_queue. Ownership: the shard owns its engine, sinks, buffers
+ * and queue; sz_shard_free releases them (aborting unfinished files).
+ */
+#ifndef SZ_SHARD_H
+#define SZ_SHARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sz_buf.h"
+#include "sz_lane.h"
+#include "sz_partsink.h"
+#include "sz_run.h"
+#include "sz_session.h"
+#include "sz_time.h"
+
+#define SZ_SHARDS 4
+
+struct sz_route {
+    uint32_t slot;  /* index in the batch */
+    int64_t clock;  /* the arrival clock when this event arrived */
+};
+
+struct sz_shard {
+    struct sz_sessionizer *engine;
+    struct sz_partsink *events, *sessions;
+    const struct sz_run_config *cfg;
+    struct sz_buf rec;
+    struct sz_hourcache hour_hc, day_hc;
+    char hour_dir[64], day_dir[64];
+    struct sz_route *queue;
+    size_t n_queue, cap_queue;
+    char message[512]; /* the first failure, for the user */
+};
+
+/* staging: folder for temporary files. 0 or a negative sz_err (message set). */
+int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config *cfg,
+                  const char *staging) SZ_WUR;
+
+int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock) SZ_WUR;
+
+/* Push the queued events (resolved through slots and lanes) into the
+ * engine, then empty the queue. */
+int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
+                       const struct sz_lane *lanes) SZ_WUR;
+
+/* End of input: release everything, commit every file. */
+int sz_shard_finish(struct sz_shard *s) SZ_WUR;
+
+void sz_shard_free(struct sz_shard *s);
+
+#endif
