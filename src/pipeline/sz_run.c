@@ -26,8 +26,8 @@ static const char *const owned_entries[] = { "events", "dead", "sessions", "_sta
 /* A batch ends at this many lines or bytes of line data, whichever comes
  * first: enough to spread over threads, small enough to stay in cache-ish
  * memory. Batches are cut by input position only, never by timing. */
-#define BATCH_LINES 8192
-#define BATCH_BYTES (4u << 20)
+#define BATCH_LINES 32768
+#define BATCH_BYTES (16u << 20)
 
 /* The stages of the flow, per batch:
  *   read     (caller)   lines into slots, in input order
