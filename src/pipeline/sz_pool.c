@@ -1,8 +1,16 @@
 #include "sz_pool.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
+
+/* A worker that finished a job watches for the next one this long before
+ * it sleeps: jobs come in quick succession (two per batch), and waking a
+ * sleeping thread costs far more on a virtual machine. */
+#define SPIN_NS 50000
 
 struct sz_pool {
     pthread_mutex_t mu;
@@ -10,9 +18,9 @@ struct sz_pool {
     pthread_cond_t done;   /* a job's last task finished */
     pthread_t *threads;
     unsigned n_threads;    /* workers, besides the caller */
-    bool stop;
+    atomic_bool stop;
     /* the current job */
-    unsigned long gen;     /* bumped per job, so workers see each job once */
+    atomic_ulong gen;      /* bumped per job, so workers see each job once */
     sz_task_fn fn;
     void *ctx;
     size_t n, next, finished;
@@ -40,12 +48,26 @@ static void drain(struct sz_pool *p)
     }
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static void *worker(void *arg)
 {
     struct sz_pool *p = arg;
     unsigned long seen = 0;
     pthread_mutex_lock(&p->mu);
     for (;;) {
+        if (p->gen == seen && !p->stop) {
+            pthread_mutex_unlock(&p->mu);
+            uint64_t until = now_ns() + SPIN_NS;
+            while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop) && now_ns() < until)
+                ;
+            pthread_mutex_lock(&p->mu);
+        }
         while (!p->stop && p->gen == seen)
             pthread_cond_wait(&p->work, &p->mu);
         if (p->stop)
