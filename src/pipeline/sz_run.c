@@ -392,7 +392,8 @@ static int gather(struct run_ctx *c, bool sessions, struct sz_file_info **out, s
     for (unsigned i = 0; i < c->n_shards; i++) {
         const struct sz_file_info *f =
             sz_partsink_files(sessions ? c->shards[i].sessions : c->shards[i].events, &k);
-        memcpy(*out + *n, f, k * sizeof *f);
+        if (k) /* f may be NULL when the sink wrote nothing */
+            memcpy(*out + *n, f, k * sizeof *f);
         *n += k;
     }
     if (*n > 1)

@@ -243,6 +243,7 @@ struct sz_sessionizer {
     void *free_blocks;
     uint64_t *seen;               /* Bloom filter of keys seen, see SEEN_BITS_LOG2 */
     struct sz_session_stats stats;
+    int failed;                   /* a sink's error: sticky, see deliver_* */
     /* summary scratch */
     struct sz_type_count *sum_types;
     size_t cap_sum_types;
@@ -446,7 +447,10 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
     };
     k->n_counts = 0;
     z->stats.sessions++;
-    return z->sink.summary(z->sink.ud, &s);
+    int r = z->sink.summary(z->sink.ud, &s);
+    if (r)
+        z->failed = r;
+    return r;
 }
 
 static int count_type(struct keystate *k, uint32_t type)
@@ -543,7 +547,9 @@ static int emit(struct sz_sessionizer *z, struct keystate *k, const struct held 
         .since_prev_ms = since,
         .late = late,
     };
-    return z->sink.event(z->sink.ud, &o);
+    if ((r = z->sink.event(z->sink.ud, &o)) != 0)
+        z->failed = r;
+    return r;
 }
 
 /* Emit the held events with ts <= upto, in order. */
@@ -648,6 +654,9 @@ int sz_sessionizer_push(struct sz_sessionizer *z, const struct sz_session_in *ev
 int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in *ev,
                            int64_t clock)
 {
+    /* After a sink failed, nothing more is delivered: the run is over. */
+    if (z->failed)
+        return z->failed;
     if (ev->key_len == 0 || ev->key_len > SZ_SESSION_MAX_KEY ||
         (z->any_arrival && ev->arrival <= z->last_arrival))
         return SZ_EINVAL;
@@ -717,6 +726,8 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
 
 int sz_sessionizer_finish(struct sz_sessionizer *z)
 {
+    if (z->failed)
+        return z->failed;
     for (unsigned i = 0; i < z->n_parts; i++) {
         struct partition *p = &z->parts[i];
         while (p->head) {

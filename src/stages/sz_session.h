@@ -117,7 +117,8 @@ struct sz_session_summary {
 };
 
 /* Where the engine delivers. Both return 0 or a negative sz_err, which
- * stops the engine and is returned by the push/finish that caused it. */
+ * stops the engine: the push or finish that caused it returns it, and so
+ * does every later push and finish, without calling the sink again. */
 struct sz_session_sink {
     int (*event)(void *ud, const struct sz_session_out *ev);
     int (*summary)(void *ud, const struct sz_session_summary *s);
