@@ -9,6 +9,7 @@
  * with sz_session_id from what defines it (the key, the time and the
  * arrival position, counting every line, of the session's first event).
  */
+#include <ftw.h>
 #include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -400,6 +401,78 @@ static void no_staging_directory_survives_a_successful_run(void **state)
     assert_int_equal(tfs_count_entries(fx->out), 4);
 }
 
+/* Every data file under a, with its bytes, must be under b with the same
+ * bytes, and b must have no other file (the manifest aside: it records the
+ * command and the thread count). */
+static const char *cmp_root_a, *cmp_root_b;
+static int cmp_missing;
+
+static int cmp_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (flag != FTW_F || strstr(path, "_manifest.json"))
+        return 0;
+    char other[2 * PATH_MAX];
+    snprintf(other, sizeof other, "%s/%s", cmp_root_b, path + strlen(cmp_root_a) + 1);
+    size_t la, lb;
+    char *x = tfs_read(path, &la);
+    char *y = tfs_exists(other) ? tfs_read(other, &lb) : NULL;
+    if (!y || la != lb || memcmp(x, y, la) != 0) {
+        fprintf(stderr, "differs: %s\n", path + strlen(cmp_root_a) + 1);
+        cmp_missing++;
+    }
+    free(x);
+    free(y);
+    return 0;
+}
+
+static int trees_differ(const char *a, const char *b)
+{
+    cmp_missing = 0;
+    cmp_root_a = a;
+    cmp_root_b = b;
+    assert_int_equal(nftw(a, cmp_one, 16, FTW_PHYS), 0);
+    cmp_root_a = b;
+    cmp_root_b = a;
+    assert_int_equal(nftw(b, cmp_one, 16, FTW_PHYS), 0);
+    return cmp_missing;
+}
+
+static void one_and_two_threads_write_the_same_files(void **state)
+{
+    struct fixture *fx = *state;
+    /* Enough lines for several batches, many keys, some disorder and
+     * some dead letters, so that every shard and lane has work. */
+    FILE *f = fopen(fx->in, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 70000; i++) {
+        int key = (i * 7919) % 997;
+        long long ts = 1767225600000LL + (long long)i * 900 - (i % 5) * 20000;
+        if (i % 1000 == 999)
+            fprintf(f, "{\"broken\":\n");
+        else
+            fprintf(f, "{\"machine_id\":\"m%d\",\"timestamp\":%lld,\"event_type\":\"%s\"}\n",
+                    key, ts, i % 13 == 0 ? "open" : "view");
+    }
+    fclose(f);
+    char one[PATH_MAX + 8], two[PATH_MAX + 8];
+    snprintf(one, sizeof one, "%s-1", fx->out);
+    snprintf(two, sizeof two, "%s-2", fx->out);
+    fx->cfg.out_dir = one;
+    fx->cfg.threads = 1;
+    assert_int_equal(run(fx), 0);
+    uint64_t sessions = fx->res.stats.sessions.sessions;
+    fx->cfg.out_dir = two;
+    fx->cfg.threads = 2;
+    assert_int_equal(run(fx), 0);
+    assert_int_equal(fx->res.stats.sessions.sessions, sessions);
+    assert_true(sessions > 997);
+    assert_int_equal(trees_differ(one, two), 0);
+    tfs_rmtree(one);
+    tfs_rmtree(two);
+}
+
 static void compressed_output_decodes_to_the_events(void **state)
 {
     struct fixture *fx = *state;
@@ -762,6 +835,7 @@ int main(void)
         T(an_existing_empty_output_directory_is_used),
         T(no_staging_directory_survives_a_successful_run),
         T(compressed_output_decodes_to_the_events),
+        T(one_and_two_threads_write_the_same_files),
         T(sessions_get_one_summary_per_session_and_the_manifest_counts_them),
         T(sessions_are_filed_under_the_date_they_start),
         T(a_late_event_is_tagged_late_and_counted),
