@@ -1,7 +1,9 @@
 #include "sz_run.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,26 @@ static const char *const owned_entries[] = { "events", "dead", "sessions", "_sta
 #define BATCH_LINES 32768
 #define BATCH_BYTES (16u << 20)
 
+/* A batch of lines, with their bytes. */
+struct batch {
+    struct sz_slot *slots;
+    size_t n;
+    struct sz_buf lines;
+    bool last;    /* no batch follows */
+    int error;    /* reading failed fatally (SZ_ENOMEM): the run stops */
+};
+
+/* The state of reading the inputs in order, one batch at a time. */
+struct feed {
+    size_t input;             /* the input being read */
+    struct sz_reader *rd;     /* open on it, or NULL */
+    struct sz_lines *ls;
+    uint64_t arrival;         /* lines seen so far, over all inputs */
+    uint64_t bytes_done;      /* raw bytes of finished inputs */
+    uint64_t bytes_decoded;
+    bool done;
+};
+
 /* The stages of the flow, per batch:
  *   read     (caller)   lines into slots, in input order
  *   decide   (lanes)    parse, validate, enrich; format dead letters
@@ -49,15 +71,20 @@ struct run_ctx {
     unsigned n_shards;           /* initialised so far */
     struct sz_partsink *dead;
     struct sz_clock clock;
-    struct sz_slot *slots;       /* the batch */
+    struct batch batches[2];     /* one filled while the other is processed */
+    struct sz_slot *slots;       /* the batch being processed */
     size_t n_slots;
-    struct sz_buf lines;         /* the batch's line bytes */
     char *staging;
     struct sz_buf out;
-    uint64_t arrival;            /* lines seen so far, over all inputs */
+    struct feed feed;            /* reading: owned by the reader thread, if any */
     struct timespec t0;
-    uint64_t bytes_done;         /* raw bytes of inputs already finished */
-    struct sz_reader *reading;   /* the input being read, for progress */
+    /* handing batches between the reader thread and the main one */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *full;          /* filled, not yet taken */
+    struct batch *free_batch;    /* processed, ready to be filled again */
+    bool stop;                   /* the main thread gave up: reader, stop */
+    atomic_uint_least64_t bytes_in; /* input bytes read, for progress */
 };
 
 static void say(struct sz_run_result *res, const char *fmt, ...)
@@ -208,7 +235,7 @@ static int note_input_error(struct run_ctx *c, const char *name, uint64_t offset
 static void progress(struct run_ctx *c)
 {
     struct sz_run_stats *st = &c->res->stats;
-    st->bytes_in = c->bytes_done + (c->reading ? sz_reader_raw_offset(c->reading) : 0);
+    st->bytes_in = atomic_load(&c->bytes_in);
     st->elapsed_s = since(&c->t0);
     if (c->cfg->progress)
         c->cfg->progress(c->cfg->progress_ud, st);
@@ -279,13 +306,15 @@ static void shard_failure(struct run_ctx *c)
     }
 }
 
-static int process_batch(struct run_ctx *c)
+static int process_batch(struct run_ctx *c, struct batch *b)
 {
+    c->slots = b->slots;
+    c->n_slots = b->n;
     if (c->n_slots == 0)
         return 0;
     /* Slots hold offsets into the batch's line bytes until it is complete. */
     for (size_t i = 0; i < c->n_slots; i++)
-        c->slots[i].data = c->lines.data + c->slots[i].data_off;
+        c->slots[i].data = b->lines.data + c->slots[i].data_off;
     int r = sz_pool_run(c->pool, c->n_lanes, lane_task, c);
     if (r) {
         for (unsigned l = 0; l < c->n_lanes; l++)
@@ -300,74 +329,181 @@ static int process_batch(struct run_ctx *c)
         return r;
     }
     c->n_slots = 0;
-    sz_buf_clear(&c->lines);
     progress(c);
     return 0;
 }
 
-/* Add one line to the batch (processing the batch first if it is full). */
-static int add_line(struct run_ctx *c, size_t input, const struct sz_line *line)
+/* Close the input being read, if any. */
+static void feed_close(struct run_ctx *c)
 {
-    int r;
-    if (c->n_slots == BATCH_LINES || c->lines.len + line->len > BATCH_BYTES)
-        if ((r = process_batch(c)) != 0)
+    struct feed *f = &c->feed;
+    if (!f->rd)
+        return;
+    f->bytes_done += sz_reader_raw_offset(f->rd);
+    sz_lines_destroy(f->ls);
+    sz_reader_close(f->rd);
+    f->rd = NULL;
+    f->ls = NULL;
+    f->input++;
+    atomic_store(&c->bytes_in, f->bytes_done);
+}
+
+/* Open the next input that can be opened; f->done when none is left. A
+ * missing or unreadable one is recorded and skipped. 0 or SZ_ENOMEM. */
+static int feed_open(struct run_ctx *c)
+{
+    struct feed *f = &c->feed;
+    while (!f->rd && f->input < c->inputs.n) {
+        const struct sz_input *in = &c->inputs.items[f->input];
+        int r = sz_reader_open(in->path, &f->rd);
+        if (r == SZ_ENOMEM)
             return r;
-    size_t off = c->lines.len;
-    if ((r = sz_buf_append(&c->lines, line->data, line->len)) != 0)
-        return r;
-    c->slots[c->n_slots++] = (struct sz_slot){
-        .data_off = off, /* .data is set in process_batch */
-        .len = line->len,
-        .lineno = line->lineno,
-        .full_len = line->full_len,
-        .arrival = c->arrival++,
-        .input = (uint32_t)input,
-        .too_long = line->too_long,
-    };
+        if (r != 0) {
+            if ((r = note_input_error(c, in->name, 0, strerror(errno))) != 0)
+                return r;
+            f->input++;
+            continue;
+        }
+        c->res->input_stats[f->input].format = sz_format_name(sz_reader_format(f->rd));
+        if ((r = sz_lines_create(f->rd, c->cfg->max_event_bytes, &f->ls)) != 0)
+            return r;
+    }
+    f->done = !f->rd;
     return 0;
 }
 
-/* Read one input to its end, into batches. A damaged input is recorded and
- * abandoned (returning 0); only failures that doom the run return an error. */
-static int run_input(struct run_ctx *c, size_t idx)
+/* Fill b with the next lines of the inputs, in order, up to a batch's size.
+ * A damaged input is recorded and abandoned (what was decoded before the
+ * damage stays), and reading goes on with the next one. Sets b->last when
+ * the inputs are exhausted. Runs on the reader thread when there is one:
+ * it touches only the feed, the batch, and (for input errors) the result's
+ * error list and input formats, which the main thread reads after it. */
+static void fill_batch(struct run_ctx *c, struct batch *b)
 {
-    const struct sz_input *in = &c->inputs.items[idx];
-    struct sz_reader *rd = NULL;
-    struct sz_lines *ls = NULL;
-    int r = sz_reader_open(in->path, &rd);
-    if (r != 0) {
-        if (r == SZ_ENOMEM)
-            return r;
-        return note_input_error(c, in->name, 0, strerror(errno));
+    struct feed *f = &c->feed;
+    b->n = 0;
+    b->last = false;
+    b->error = 0;
+    sz_buf_clear(&b->lines);
+    while (b->n < BATCH_LINES) {
+        if (!f->rd && (b->error = feed_open(c)) != 0)
+            return;
+        if (f->done) {
+            b->last = true;
+            return;
+        }
+        struct sz_line line;
+        int r = sz_lines_next(f->ls, &line);
+        if (r == 0) {
+            feed_close(c);
+            continue;
+        }
+        if (r < 0) {
+            if (r == SZ_ENOMEM) {
+                b->error = r;
+                return;
+            }
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s%s%s", sz_reader_error(f->rd), r == SZ_EIO ? ": " : "",
+                     r == SZ_EIO ? strerror(errno) : "");
+            if ((b->error = note_input_error(c, c->inputs.items[f->input].name,
+                                             sz_reader_raw_offset(f->rd), msg)) != 0)
+                return;
+            feed_close(c);
+            continue;
+        }
+        f->bytes_decoded += line.full_len + 1;
+        size_t off = b->lines.len;
+        if ((b->error = sz_buf_append(&b->lines, line.data, line.len)) != 0)
+            return;
+        b->slots[b->n++] = (struct sz_slot){
+            .data_off = off, /* .data is set in process_batch */
+            .len = line.len,
+            .lineno = line.lineno,
+            .full_len = line.full_len,
+            .arrival = f->arrival++,
+            .input = (uint32_t)f->input,
+            .too_long = line.too_long,
+        };
+        if (b->lines.len >= BATCH_BYTES)
+            break;
+        if ((b->n & 1023) == 0)
+            atomic_store(&c->bytes_in, f->bytes_done + sz_reader_raw_offset(f->rd));
     }
-    c->reading = rd;
-    c->res->input_stats[idx].format = sz_format_name(sz_reader_format(rd));
-    if ((r = sz_lines_create(rd, c->cfg->max_event_bytes, &ls)) != 0)
-        goto out;
-    struct sz_line line;
-    while ((r = sz_lines_next(ls, &line)) == 1) {
-        c->res->stats.bytes_decoded += line.full_len + 1;
-        if ((r = add_line(c, idx, &line)) != 0)
-            goto out;
+}
+
+/* The reader thread: fills batches while the main thread processes the
+ * previous one, so that reading is off the critical path. */
+static void *reader_main(void *arg)
+{
+    struct run_ctx *c = arg;
+    struct batch *b = &c->batches[0];
+    for (;;) {
+        fill_batch(c, b);
+        bool last = b->last || b->error;
+        pthread_mutex_lock(&c->mu);
+        while (c->full && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (c->stop) {
+            pthread_mutex_unlock(&c->mu);
+            return NULL;
+        }
+        c->full = b;
+        pthread_cond_broadcast(&c->cv);
+        if (last) {
+            pthread_mutex_unlock(&c->mu);
+            return NULL;
+        }
+        while (!c->free_batch && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        b = c->free_batch;
+        c->free_batch = NULL;
+        pthread_mutex_unlock(&c->mu);
+        if (!b)
+            return NULL;
     }
-    if (r < 0) {
-        if (r == SZ_ENOMEM)
-            goto out;
-        /* The input is damaged (or unreadable) part-way: what was decoded
-         * before stays delivered, the rest of this input is lost, and the
-         * run goes on with the next input and fails at the end. */
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s%s%s", sz_reader_error(rd), r == SZ_EIO ? ": " : "",
-                 r == SZ_EIO ? strerror(errno) : "");
-        r = note_input_error(c, in->name, sz_reader_raw_offset(rd), msg);
+}
+
+/* Read and process every input, batch by batch. */
+static int run_inputs(struct run_ctx *c)
+{
+    int r = 0;
+    if (c->n_lanes == 1) {
+        /* One thread: read, then process, in turn. */
+        struct batch *b = &c->batches[0];
+        do {
+            fill_batch(c, b);
+            if ((r = b->error) != 0 || (r = process_batch(c, b)) != 0)
+                return r;
+        } while (!b->last);
+        return 0;
     }
-out:
-    /* The batch may still point into the line buffer: it is copied, so
-     * the reader can go. */
-    c->bytes_done += sz_reader_raw_offset(rd);
-    c->reading = NULL;
-    sz_lines_destroy(ls);
-    sz_reader_close(rd);
+    c->free_batch = &c->batches[1];
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, c) != 0)
+        return SZ_ENOMEM;
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        while (!c->full)
+            pthread_cond_wait(&c->cv, &c->mu);
+        struct batch *b = c->full;
+        c->full = NULL;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        bool last = b->last;
+        if ((r = b->error) == 0)
+            r = process_batch(c, b);
+        pthread_mutex_lock(&c->mu);
+        if (r || last)
+            c->stop = true;
+        else
+            c->free_batch = b;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        if (r || last)
+            break;
+    }
+    pthread_join(reader, NULL);
     return r;
 }
 
@@ -487,8 +623,17 @@ static void ctx_free(struct run_ctx *c)
         for (unsigned i = 0; i < c->n_lanes; i++)
             sz_lane_free(&c->lanes[i]);
     free(c->lanes);
-    free(c->slots);
+    for (int i = 0; i < 2; i++) {
+        free(c->batches[i].slots);
+        sz_buf_free(&c->batches[i].lines);
+    }
+    if (c->feed.rd) {
+        sz_lines_destroy(c->feed.ls);
+        sz_reader_close(c->feed.rd);
+    }
     free(c->names);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
     if (c->staging) {
         /* Aborted files were unlinked already; this removes the folder. */
         if (sz_fs_remove_tree(c->staging) != 0 && c->res->message[0] == '\0')
@@ -497,7 +642,6 @@ static void ctx_free(struct run_ctx *c)
     }
     sz_inputs_free(&c->inputs);
     sz_buf_free(&c->out);
-    sz_buf_free(&c->lines);
 }
 
 static int setup_workers(struct run_ctx *c)
@@ -505,9 +649,10 @@ static int setup_workers(struct run_ctx *c)
     unsigned t = c->cfg->threads ? c->cfg->threads : 1;
     c->n_lanes = t;
     c->lanes = calloc(t, sizeof *c->lanes);
-    c->slots = malloc(BATCH_LINES * sizeof *c->slots);
     c->names = malloc((c->inputs.n ? c->inputs.n : 1) * sizeof *c->names);
-    if (!c->lanes || !c->slots || !c->names)
+    for (int i = 0; i < 2; i++)
+        c->batches[i].slots = malloc(BATCH_LINES * sizeof *c->batches[i].slots);
+    if (!c->lanes || !c->names || !c->batches[0].slots || !c->batches[1].slots)
         return SZ_ENOMEM;
     for (size_t i = 0; i < c->inputs.n; i++)
         c->names[i] = c->inputs.items[i].name;
@@ -528,8 +673,12 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     struct run_ctx c = { .cfg = cfg, .res = res };
     sz_inputs_init(&c.inputs);
     sz_buf_init(&c.out);
-    sz_buf_init(&c.lines);
+    sz_buf_init(&c.batches[0].lines);
+    sz_buf_init(&c.batches[1].lines);
     sz_clock_init(&c.clock);
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    atomic_init(&c.bytes_in, 0);
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
@@ -566,12 +715,9 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     if ((r = open_sinks(&c)) != 0)
         goto out;
 
-    for (size_t i = 0; i < c.inputs.n; i++)
-        if ((r = run_input(&c, i)) != 0)
-            goto out;
-
-    if ((r = process_batch(&c)) != 0)
+    if ((r = run_inputs(&c)) != 0)
         goto out;
+    res->stats.bytes_decoded = c.feed.bytes_decoded;
     /* End of input: the engines release what they hold. */
     for (unsigned i = 0; i < SZ_SHARDS; i++) {
         if ((r = sz_shard_finish(&c.shards[i])) != 0) {
