@@ -47,8 +47,11 @@ struct sz_slot {
 
 #define SZ_LANE_STAGES 3
 
+/* Lanes sit side by side in an array and are written by different threads
+ * on every line: each starts on its own cache line, so that no two share
+ * one (false sharing). Allocate arrays of them with aligned_alloc. */
 struct sz_lane {
-    struct sz_stage stages[SZ_LANE_STAGES];
+    _Alignas(64) struct sz_stage stages[SZ_LANE_STAGES];
     size_t n_stages;
     struct sz_buf arena; /* records, keys and types of this batch */
     struct sz_buf extra; /* the enrich stage's fragments, per event */

@@ -648,7 +648,9 @@ static int setup_workers(struct run_ctx *c)
 {
     unsigned t = c->cfg->threads ? c->cfg->threads : 1;
     c->n_lanes = t;
-    c->lanes = calloc(t, sizeof *c->lanes);
+    c->lanes = aligned_alloc(_Alignof(struct sz_lane), t * sizeof *c->lanes);
+    if (c->lanes)
+        memset(c->lanes, 0, t * sizeof *c->lanes);
     c->names = malloc((c->inputs.n ? c->inputs.n : 1) * sizeof *c->names);
     for (int i = 0; i < 2; i++)
         c->batches[i].slots = malloc(BATCH_LINES * sizeof *c->batches[i].slots);

@@ -32,8 +32,9 @@ struct sz_route {
     int64_t clock;  /* the arrival clock when this event arrived */
 };
 
+/* Shards are written by different threads: each on its own cache lines. */
 struct sz_shard {
-    struct sz_sessionizer *engine;
+    _Alignas(64) struct sz_sessionizer *engine;
     struct sz_partsink *events, *sessions;
     const struct sz_run_config *cfg;
     struct sz_buf rec;
