@@ -36,6 +36,24 @@ int sz_buf_grow(struct sz_buf *b, size_t extra)
     return 0;
 }
 
+void *sz_array_grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    size_t nc = *cap ? *cap : 16;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2)
+            return NULL;
+        nc *= 2;
+    }
+    if (elem && nc > SIZE_MAX / elem)
+        return NULL;
+    void *p = realloc(arr, nc * elem);
+    if (p)
+        *cap = nc;
+    return p;
+}
+
 int sz_buf_put_u64(struct sz_buf *b, uint64_t v)
 {
     char tmp[20];

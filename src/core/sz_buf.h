@@ -65,4 +65,10 @@ int sz_buf_put_u64(struct sz_buf *b, uint64_t v) SZ_WUR;
 
 static inline void sz_buf_clear(struct sz_buf *b) { b->len = 0; }
 
+/* Growth of plain arrays, with the same doubling policy: returns `arr`
+ * reallocated to hold at least `need` elements of `elem` bytes (at least
+ * 16), updating *cap; or NULL on overflow or ENOMEM, with `arr` and *cap
+ * unchanged and still valid. The caller owns the result. */
+void *sz_array_grow(void *arr, size_t *cap, size_t need, size_t elem) SZ_WUR;
+
 #endif

@@ -384,21 +384,6 @@ static int check_big_object(struct sz_json_scanner *s, const char *text, struct 
     return 0;
 }
 
-/* Returns arr grown to hold `need` elements (updating *cap), or NULL on
- * ENOMEM with arr still valid and unchanged. */
-static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return arr;
-    size_t nc = *cap ? *cap * 2 : 32;
-    while (nc < need)
-        nc *= 2;
-    void *p = realloc(arr, nc * elem);
-    if (p)
-        *cap = nc;
-    return p;
-}
-
 /* ---- the scan ----------------------------------------------------------- */
 
 /* Record the key whose string spans p[kstart..end) in the innermost open
@@ -410,7 +395,7 @@ static inline __attribute__((always_inline)) int add_key(struct sz_json_scanner 
 {
     size_t nk = *n_keys;
     if (nk == s->keys_cap) {
-        void *grown = grow(s->keys, &s->keys_cap, nk + 1, sizeof *s->keys);
+        void *grown = sz_array_grow(s->keys, &s->keys_cap, nk + 1, sizeof *s->keys);
         if (!grown)
             return SZ_ENOMEM;
         s->keys = grown;
@@ -655,7 +640,7 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
         if ((r = add_key(s, text, 1, kstart, i, rv & 1, &n_keys, err)) != 0)
             goto out;
         if (n_members == s->members_cap) {
-            void *grown = grow(s->members, &s->members_cap, n_members + 1, sizeof *s->members);
+            void *grown = sz_array_grow(s->members, &s->members_cap, n_members + 1, sizeof *s->members);
             if (!grown) {
                 r = SZ_ENOMEM;
                 goto out;

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sz_buf.h"
+
 /* Deeper trees than this are almost surely a mistake (or a bind-mount loop). */
 #define MAX_DIR_DEPTH 64
 
@@ -35,12 +37,10 @@ void sz_inputs_free(struct sz_input_list *l)
 static int push(struct sz_input_list *l, const char *path, const char *name, int64_t size)
 {
     if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        struct sz_input *p = realloc(l->items, nc * sizeof *p);
+        struct sz_input *p = sz_array_grow(l->items, &l->cap, l->n + 1, sizeof *p);
         if (!p)
             return SZ_ENOMEM;
         l->items = p;
-        l->cap = nc;
     }
     struct sz_input *in = &l->items[l->n];
     in->path = path ? strdup(path) : NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sz_buf.h"
 #include "sz_fsutil.h"
 
 struct slot {
@@ -58,12 +59,10 @@ static void set_failed(struct sz_partsink *s, const char *rel)
 static int commit_slot(struct sz_partsink *s, struct slot *sl)
 {
     if (s->n_files == s->cap_files) {
-        size_t nc = s->cap_files ? s->cap_files * 2 : 16;
-        struct sz_file_info *p = realloc(s->files, nc * sizeof *p);
+        struct sz_file_info *p = sz_array_grow(s->files, &s->cap_files, s->n_files + 1, sizeof *p);
         if (!p)
             return SZ_ENOMEM;
         s->files = p;
-        s->cap_files = nc;
     }
     uint64_t bytes = 0;
     int r = sz_outfile_commit(sl->f, &bytes);

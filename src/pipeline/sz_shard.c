@@ -93,12 +93,10 @@ int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config
 int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock)
 {
     if (s->n_queue == s->cap_queue) {
-        size_t nc = s->cap_queue ? s->cap_queue * 2 : 1024;
-        struct sz_route *q = realloc(s->queue, nc * sizeof *q);
+        struct sz_route *q = sz_array_grow(s->queue, &s->cap_queue, s->n_queue + 1, sizeof *q);
         if (!q)
             return SZ_ENOMEM;
         s->queue = q;
-        s->cap_queue = nc;
     }
     s->queue[s->n_queue++] = (struct sz_route){ slot, clock };
     return 0;

@@ -265,9 +265,44 @@ static void clear_empties_the_buffer_but_keeps_its_memory(void **state)
     sz_buf_free(&b);
 }
 
+static void array_grow_doubles_keeps_contents_and_updates_cap(void **state)
+{
+    (void)state;
+    size_t cap = 0;
+    int *a = sz_array_grow(NULL, &cap, 1, sizeof *a);
+    assert_non_null(a);
+    assert_int_equal(cap, 16);
+    for (int i = 0; i < 16; i++)
+        a[i] = i;
+    int *b = sz_array_grow(a, &cap, 17, sizeof *b);
+    assert_non_null(b);
+    assert_int_equal(cap, 32);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(b[i], i);
+    assert_ptr_equal(sz_array_grow(b, &cap, 20, sizeof *b), b); /* fits already */
+    assert_int_equal(cap, 32);
+    free(b);
+}
+
+static void array_grow_refuses_sizes_that_overflow_and_changes_nothing(void **state)
+{
+    (void)state;
+    size_t cap = 0;
+    int *a = sz_array_grow(NULL, &cap, 4, sizeof *a);
+    assert_non_null(a);
+    size_t before = cap;
+    volatile size_t huge = SIZE_MAX / 2 + 2; /* volatile: keep the compiler out of it */
+    assert_null(sz_array_grow(a, &cap, huge, sizeof *a));
+    assert_int_equal(cap, before);
+    a[0] = 7; /* still ours */
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(array_grow_doubles_keeps_contents_and_updates_cap),
+        cmocka_unit_test(array_grow_refuses_sizes_that_overflow_and_changes_nothing),
         cmocka_unit_test(an_initialised_buffer_is_empty_and_owns_nothing),
         cmocka_unit_test(freeing_a_zeroed_buffer_does_nothing),
         cmocka_unit_test(freeing_twice_is_safe_and_leaves_a_reusable_buffer),
