@@ -36,9 +36,14 @@ struct batch {
     struct sz_slot *slots;
     size_t n;
     struct sz_buf lines;
+    struct sz_lane *lanes; /* the lane set that decided it */
     bool last;    /* no batch follows */
     int error;    /* reading failed fatally (SZ_ENOMEM): the run stops */
 };
+
+/* Batches in flight: one being read, one being decided, one being
+ * sessionized. */
+#define N_BATCHES 3
 
 /* The state of reading the inputs in order, one batch at a time. */
 struct feed {
@@ -52,28 +57,33 @@ struct feed {
 };
 
 /* The stages of the flow, per batch:
- *   read     (caller)   lines into slots, in input order
+ *   read     (reader)   lines into slots, in input order
  *   decide   (lanes)    parse, validate, enrich; format dead letters
  *   route    (caller)   in input order: count, write dead letters, advance
  *                       the arrival clock, queue events to their key shard
  *   sessions (shards)   sessionize and write events and summaries
- * Only "decide" and "sessions" run on several threads, and both on data
- * fixed by the input alone. */
+ * The stages overlap across batches: batch k+1 is read while batch k is
+ * processed, and one pool job decides batch k+1 while the shards sessionize
+ * batch k, so neither waits for the other. "decide" and "sessions" run on
+ * several threads, on data fixed by the input alone; the order-dependent
+ * work (route) runs on one thread, in input order. Two lane sets alternate,
+ * since batch k's decisions are read by its shards while batch k+1 is being
+ * decided. */
 struct run_ctx {
     const struct sz_run_config *cfg;
     struct sz_run_result *res;
     struct sz_input_list inputs;
     const char **names;          /* input names, for dead letters */
     struct sz_pool *pool;
-    struct sz_lane *lanes;
+    struct sz_lane *lane_sets[2]; /* alternate per batch, see above */
     unsigned n_lanes;
     struct sz_shard shards[SZ_SHARDS];
     unsigned n_shards;           /* initialised so far */
     struct sz_partsink *dead;
     struct sz_clock clock;
-    struct batch batches[2];     /* one filled while the other is processed */
-    struct sz_slot *slots;       /* the batch being processed */
-    size_t n_slots;
+    struct batch batches[N_BATCHES];
+    struct batch *deciding;      /* the batch the current job decides, or NULL */
+    struct batch *sessioning;    /* the batch the current job sessionizes, or NULL */
     char *staging;
     struct sz_buf out;
     struct feed feed;            /* reading: owned by the reader thread, if any */
@@ -81,8 +91,10 @@ struct run_ctx {
     /* handing batches between the reader thread and the main one */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct batch *full;          /* filled, not yet taken */
-    struct batch *free_batch;    /* processed, ready to be filled again */
+    struct batch *full[N_BATCHES]; /* filled, not yet taken, in input order */
+    size_t full_head, n_full;
+    struct batch *free_list[N_BATCHES]; /* ready to be filled */
+    size_t n_free;
     bool stop;                   /* the main thread gave up: reader, stop */
     atomic_uint_least64_t bytes_in; /* input bytes read, for progress */
 };
@@ -241,39 +253,42 @@ static void progress(struct run_ctx *c)
         c->cfg->progress(c->cfg->progress_ud, st);
 }
 
-static int lane_task(void *ud, size_t lane)
+/* One task of a pool job: first the lanes of the batch being decided, then
+ * the shards of the batch being sessionized. */
+static int job_task(void *ud, size_t task)
 {
     struct run_ctx *c = ud;
-    size_t per = (c->n_slots + c->n_lanes - 1) / c->n_lanes;
-    size_t from = lane * per, to = from + per;
-    if (to > c->n_slots)
-        to = c->n_slots;
-    sz_lane_reset(&c->lanes[lane]);
+    size_t lane_tasks = c->deciding ? c->n_lanes : 0;
+    if (task >= lane_tasks) {
+        struct batch *b = c->sessioning;
+        return sz_shard_run_queue(&c->shards[task - lane_tasks], b->slots, b->lanes);
+    }
+    struct batch *b = c->deciding;
+    size_t per = (b->n + c->n_lanes - 1) / c->n_lanes;
+    size_t from = task * per, to = from + per;
+    if (to > b->n)
+        to = b->n;
+    struct sz_lane *l = &b->lanes[task];
+    sz_lane_reset(l);
     if (from >= to)
         return 0;
-    return sz_lane_run(&c->lanes[lane], (uint16_t)lane, c->slots + from, to - from, c->names);
-}
-
-static int shard_task(void *ud, size_t shard)
-{
-    struct run_ctx *c = ud;
-    return sz_shard_run_queue(&c->shards[shard], c->slots, c->lanes);
+    return sz_lane_run(l, (uint16_t)task, b->slots + from, to - from, c->names);
 }
 
 /* In input order: count every line, write dead letters, advance the
  * arrival clock, and queue each event to the shard of its key. */
-static int route(struct run_ctx *c)
+static int route(struct run_ctx *c, const struct batch *b)
 {
     struct sz_run_stats *st = &c->res->stats;
-    for (size_t i = 0; i < c->n_slots; i++) {
-        const struct sz_slot *s = &c->slots[i];
+    for (size_t i = 0; i < b->n; i++) {
+        const struct sz_slot *s = &b->slots[i];
         st->lines_read++;
         c->res->input_stats[s->input].lines++;
         if (s->kind == SZ_SLOT_BLANK) {
             st->blank_lines++;
             continue;
         }
-        const char *a = c->lanes[s->lane].arena.data;
+        const char *a = b->lanes[s->lane].arena.data;
         int r;
         if (s->kind == SZ_SLOT_DEAD) {
             if ((r = sz_partsink_write(c->dead, 0, "dead", a + s->out_off, s->out_len)) != 0) {
@@ -306,29 +321,28 @@ static void shard_failure(struct run_ctx *c)
     }
 }
 
-static int process_batch(struct run_ctx *c, struct batch *b)
+/* One pool job: decide `deciding` (may be NULL) while the shards
+ * sessionize what was routed of `sessioning` (may be NULL); then route
+ * `deciding`, so that the next job can sessionize it. */
+static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *sessioning)
 {
-    c->slots = b->slots;
-    c->n_slots = b->n;
-    if (c->n_slots == 0)
-        return 0;
-    /* Slots hold offsets into the batch's line bytes until it is complete. */
-    for (size_t i = 0; i < c->n_slots; i++)
-        c->slots[i].data = b->lines.data + c->slots[i].data_off;
-    int r = sz_pool_run(c->pool, c->n_lanes, lane_task, c);
+    c->deciding = deciding && deciding->n ? deciding : NULL;
+    c->sessioning = sessioning && sessioning->n ? sessioning : NULL;
+    if (c->deciding) {
+        /* Slots hold offsets into the batch's line bytes until it is read. */
+        for (size_t i = 0; i < deciding->n; i++)
+            deciding->slots[i].data = deciding->lines.data + deciding->slots[i].data_off;
+    }
+    size_t tasks = (c->deciding ? c->n_lanes : 0) + (c->sessioning ? SZ_SHARDS : 0);
+    int r = sz_pool_run(c->pool, tasks, job_task, c);
     if (r) {
-        for (unsigned l = 0; l < c->n_lanes; l++)
-            if (c->lanes[l].error_slot >= 0 && c->res->message[0] == '\0')
-                say(c->res, "decoding a line failed: %s", sz_strerror(r));
-        return r;
-    }
-    if ((r = route(c)) != 0)
-        return r;
-    if ((r = sz_pool_run(c->pool, SZ_SHARDS, shard_task, c)) != 0) {
         shard_failure(c);
+        if (c->res->message[0] == '\0')
+            say(c->res, "decoding a line failed: %s", sz_strerror(r));
         return r;
     }
-    c->n_slots = 0;
+    if (c->deciding && (r = route(c, c->deciding)) != 0)
+        return r;
     progress(c);
     return 0;
 }
@@ -432,78 +446,98 @@ static void fill_batch(struct run_ctx *c, struct batch *b)
     }
 }
 
-/* The reader thread: fills batches while the main thread processes the
- * previous one, so that reading is off the critical path. */
+/* The reader thread: fills free batches, in input order, ahead of the
+ * main thread. */
 static void *reader_main(void *arg)
 {
     struct run_ctx *c = arg;
-    struct batch *b = &c->batches[0];
     for (;;) {
-        fill_batch(c, b);
-        bool last = b->last || b->error;
         pthread_mutex_lock(&c->mu);
-        while (c->full && !c->stop)
+        while (c->n_free == 0 && !c->stop)
             pthread_cond_wait(&c->cv, &c->mu);
         if (c->stop) {
             pthread_mutex_unlock(&c->mu);
             return NULL;
         }
-        c->full = b;
-        pthread_cond_broadcast(&c->cv);
-        if (last) {
-            pthread_mutex_unlock(&c->mu);
-            return NULL;
-        }
-        while (!c->free_batch && !c->stop)
-            pthread_cond_wait(&c->cv, &c->mu);
-        b = c->free_batch;
-        c->free_batch = NULL;
+        struct batch *b = c->free_list[--c->n_free];
         pthread_mutex_unlock(&c->mu);
-        if (!b)
+        fill_batch(c, b);
+        bool last = b->last || b->error;
+        pthread_mutex_lock(&c->mu);
+        c->full[(c->full_head + c->n_full++) % N_BATCHES] = b;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        if (last)
             return NULL;
     }
 }
 
-/* Read and process every input, batch by batch. */
+/* The next batch in input order: from the reader thread if there is one,
+ * else read here. */
+static struct batch *next_batch(struct run_ctx *c, bool threaded)
+{
+    pthread_mutex_lock(&c->mu);
+    if (!threaded) {
+        struct batch *b = c->free_list[--c->n_free];
+        pthread_mutex_unlock(&c->mu);
+        fill_batch(c, b);
+        return b;
+    }
+    while (c->n_full == 0)
+        pthread_cond_wait(&c->cv, &c->mu);
+    struct batch *b = c->full[c->full_head];
+    c->full_head = (c->full_head + 1) % N_BATCHES;
+    c->n_full--;
+    pthread_mutex_unlock(&c->mu);
+    return b;
+}
+
+static void release_batch(struct run_ctx *c, struct batch *b)
+{
+    pthread_mutex_lock(&c->mu);
+    c->free_list[c->n_free++] = b;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Read and process every input, batch by batch, each batch decided in one
+ * job and sessionized in the next. */
 static int run_inputs(struct run_ctx *c)
 {
-    int r = 0;
-    if (c->n_lanes == 1) {
-        /* One thread: read, then process, in turn. */
-        struct batch *b = &c->batches[0];
-        do {
-            fill_batch(c, b);
-            if ((r = b->error) != 0 || (r = process_batch(c, b)) != 0)
-                return r;
-        } while (!b->last);
-        return 0;
-    }
-    c->free_batch = &c->batches[1];
+    bool threaded = c->n_lanes > 1;
+    for (int i = 0; i < N_BATCHES; i++)
+        c->free_list[c->n_free++] = &c->batches[i];
     pthread_t reader;
-    if (pthread_create(&reader, NULL, reader_main, c) != 0)
+    if (threaded && pthread_create(&reader, NULL, reader_main, c) != 0)
         return SZ_ENOMEM;
+    int r = 0;
+    struct batch *prev = NULL;
+    unsigned parity = 0;
     for (;;) {
-        pthread_mutex_lock(&c->mu);
-        while (!c->full)
-            pthread_cond_wait(&c->cv, &c->mu);
-        struct batch *b = c->full;
-        c->full = NULL;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
-        bool last = b->last;
-        if ((r = b->error) == 0)
-            r = process_batch(c, b);
-        pthread_mutex_lock(&c->mu);
-        if (r || last)
-            c->stop = true;
-        else
-            c->free_batch = b;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
-        if (r || last)
+        struct batch *cur = next_batch(c, threaded);
+        bool last = cur->last;
+        if ((r = cur->error) != 0)
             break;
+        cur->lanes = c->lane_sets[parity];
+        parity ^= 1;
+        if ((r = run_job(c, cur, prev)) != 0)
+            break;
+        if (prev)
+            release_batch(c, prev);
+        prev = cur;
+        if (last) {
+            /* The last batch still has to be sessionized. */
+            r = run_job(c, NULL, prev);
+            break;
+        }
     }
-    pthread_join(reader, NULL);
+    if (threaded) {
+        pthread_mutex_lock(&c->mu);
+        c->stop = true;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(reader, NULL);
+    }
     return r;
 }
 
@@ -619,11 +653,13 @@ static void ctx_free(struct run_ctx *c)
     for (unsigned i = 0; i < c->n_shards; i++)
         sz_shard_free(&c->shards[i]);
     sz_partsink_destroy(c->dead);
-    if (c->lanes)
-        for (unsigned i = 0; i < c->n_lanes; i++)
-            sz_lane_free(&c->lanes[i]);
-    free(c->lanes);
-    for (int i = 0; i < 2; i++) {
+    for (int k = 0; k < 2; k++) {
+        if (c->lane_sets[k])
+            for (unsigned i = 0; i < c->n_lanes; i++)
+                sz_lane_free(&c->lane_sets[k][i]);
+        free(c->lane_sets[k]);
+    }
+    for (int i = 0; i < N_BATCHES; i++) {
         free(c->batches[i].slots);
         sz_buf_free(&c->batches[i].lines);
     }
@@ -648,21 +684,28 @@ static int setup_workers(struct run_ctx *c)
 {
     unsigned t = c->cfg->threads ? c->cfg->threads : 1;
     c->n_lanes = t;
-    c->lanes = aligned_alloc(_Alignof(struct sz_lane), t * sizeof *c->lanes);
-    if (c->lanes)
-        memset(c->lanes, 0, t * sizeof *c->lanes);
     c->names = malloc((c->inputs.n ? c->inputs.n : 1) * sizeof *c->names);
-    for (int i = 0; i < 2; i++)
-        c->batches[i].slots = malloc(BATCH_LINES * sizeof *c->batches[i].slots);
-    if (!c->lanes || !c->names || !c->batches[0].slots || !c->batches[1].slots)
+    if (!c->names)
         return SZ_ENOMEM;
+    for (int i = 0; i < N_BATCHES; i++) {
+        c->batches[i].slots = malloc(BATCH_LINES * sizeof *c->batches[i].slots);
+        if (!c->batches[i].slots)
+            return SZ_ENOMEM;
+    }
+    for (int k = 0; k < 2; k++) {
+        c->lane_sets[k] = aligned_alloc(_Alignof(struct sz_lane), t * sizeof(struct sz_lane));
+        if (!c->lane_sets[k])
+            return SZ_ENOMEM;
+        memset(c->lane_sets[k], 0, t * sizeof(struct sz_lane));
+    }
     for (size_t i = 0; i < c->inputs.n; i++)
         c->names[i] = c->inputs.items[i].name;
-    for (unsigned i = 0; i < t; i++) {
-        int r = sz_lane_init(&c->lanes[i], c->cfg->max_depth);
-        if (r) {
-            c->n_lanes = i + 1; /* free what was built */
-            return r;
+    for (int k = 0; k < 2; k++) {
+        for (unsigned i = 0; i < t; i++) {
+            /* Lanes not reached stay zeroed, which sz_lane_free accepts. */
+            int r = sz_lane_init(&c->lane_sets[k][i], c->cfg->max_depth);
+            if (r)
+                return r;
         }
     }
     c->pool = sz_pool_create(t);
@@ -675,8 +718,8 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     struct run_ctx c = { .cfg = cfg, .res = res };
     sz_inputs_init(&c.inputs);
     sz_buf_init(&c.out);
-    sz_buf_init(&c.batches[0].lines);
-    sz_buf_init(&c.batches[1].lines);
+    for (int i = 0; i < N_BATCHES; i++)
+        sz_buf_init(&c.batches[i].lines);
     sz_clock_init(&c.clock);
     pthread_mutex_init(&c.mu, NULL);
     pthread_cond_init(&c.cv, NULL);
