@@ -171,7 +171,14 @@ static int take_slot(struct sz_partsink *s, struct slot **out)
 int sz_partsink_write(struct sz_partsink *s, int64_t part_id, const char *part_dir,
                       const void *rec, size_t n)
 {
+    return sz_partsink_write2(s, part_id, part_dir, rec, n, NULL, 0);
+}
+
+int sz_partsink_write2(struct sz_partsink *s, int64_t part_id, const char *part_dir,
+                       const void *head, size_t n_head, const void *tail, size_t n_tail)
+{
     int r;
+    size_t n = n_head + n_tail;
     struct slot *sl = find_slot(s, part_id);
     /* Roll over before a record would carry a non-empty file past the limit,
      * so files stay under max_file_bytes unless a single record exceeds it. */
@@ -188,7 +195,8 @@ int sz_partsink_write(struct sz_partsink *s, int64_t part_id, const char *part_d
     }
     sl->last_use = ++s->clock;
     s->last = sl;
-    if ((r = sz_outfile_write(sl->f, rec, n)) != 0) {
+    if ((r = sz_outfile_write(sl->f, head, n_head)) != 0 ||
+        (n_tail && (r = sz_outfile_write(sl->f, tail, n_tail)) != 0)) {
         set_failed(s, sl->rel_path);
         return r;
     }

@@ -55,6 +55,12 @@ int sz_partsink_create(const struct sz_partsink_config *cfg, struct sz_partsink 
 int sz_partsink_write(struct sz_partsink *s, int64_t part_id, const char *part_dir,
                       const void *rec, size_t n) SZ_WUR;
 
+/* The same for a record given in two pieces (head then tail), written as
+ * one record: saves the caller from joining them in a buffer first. */
+int sz_partsink_write2(struct sz_partsink *s, int64_t part_id, const char *part_dir,
+                       const void *head, size_t n_head, const void *tail,
+                       size_t n_tail) SZ_WUR;
+
 /* Commit every open file. */
 int sz_partsink_close(struct sz_partsink *s) SZ_WUR;
 

@@ -3,6 +3,7 @@
 #include "sz_deadletter.h"
 #include "sz_enrich.h"
 #include "sz_parse.h"
+#include "sz_session.h"
 #include "sz_validate.h"
 
 int sz_lane_init(struct sz_lane *l, unsigned max_depth)
@@ -94,6 +95,8 @@ static int decide(struct sz_lane *l, struct sz_slot *s, struct sz_event *ev)
     if ((r = append_text(a, ev->doc.text, ev->key)) != 0)
         return r;
     s->key_len = a->len - s->key_off;
+    /* Hashed here, on the lane's thread, for the router and the engine. */
+    s->key_hash = sz_session_key_hash(a->data + s->key_off, s->key_len);
     s->type_off = a->len;
     if ((r = append_text(a, ev->doc.text, ev->type)) != 0)
         return r;

@@ -42,6 +42,7 @@ struct sz_slot {
                                 * record without its closing brace */
     size_t key_off, key_len;   /* EVENT: key text in the lane's arena */
     size_t type_off, type_len; /* EVENT: event type text, likewise */
+    uint64_t key_hash;         /* EVENT: sz_session_key_hash of the key text */
     int64_t ts_ms;             /* EVENT */
 };
 

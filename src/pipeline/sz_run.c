@@ -302,8 +302,8 @@ static int route(struct run_ctx *c, const struct batch *b)
         int64_t clock = sz_clock_arrive(&c->clock, s->ts_ms);
         /* Shards use high bits of the key hash; engines spread their keys
          * over partitions with other bits of it. */
-        uint64_t h = sz_session_key_hash(a + s->key_off, s->key_len);
-        if ((r = sz_shard_enqueue(&c->shards[(h >> 20) % SZ_SHARDS], (uint32_t)i, clock)) != 0)
+        if ((r = sz_shard_enqueue(&c->shards[(s->key_hash >> 20) % SZ_SHARDS], (uint32_t)i,
+                                  clock)) != 0)
             return r;
         st->events_out++;
     }

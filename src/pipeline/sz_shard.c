@@ -18,10 +18,10 @@ static void sink_failure(struct sz_shard *s, struct sz_partsink *p)
 static int deliver_event(void *ud, const struct sz_session_out *ev)
 {
     struct sz_shard *s = ud;
+    /* The body goes to the file as it is; only the session members are
+     * formatted, and both are written as one record. */
     sz_buf_clear(&s->rec);
-    int r = sz_buf_append(&s->rec, ev->body, ev->body_len);
-    if (r == 0)
-        r = sz_session_record_event(&s->rec, ev);
+    int r = sz_session_record_event(&s->rec, ev);
     if (r)
         return r;
     if (sz_time_hour_of(ev->ts_ms) != s->hour_hc.hour) {
@@ -29,8 +29,8 @@ static int deliver_event(void *ud, const struct sz_session_out *ev)
         snprintf(s->hour_dir, sizeof s->hour_dir, "events/dt=%s/hour=%s", s->hour_hc.date,
                  s->hour_hc.hh);
     }
-    if ((r = sz_partsink_write(s->events, s->hour_hc.hour, s->hour_dir, s->rec.data,
-                               s->rec.len)) != 0)
+    if ((r = sz_partsink_write2(s->events, s->hour_hc.hour, s->hour_dir, ev->body,
+                                ev->body_len, s->rec.data, s->rec.len)) != 0)
         sink_failure(s, s->events);
     return r;
 }
@@ -119,6 +119,8 @@ int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
             .body = a + sl->out_off,
             .body_len = sl->out_len,
             .arrival = sl->arrival,
+            .key_hash = sl->key_hash,
+            .has_key_hash = true,
         };
         r = sz_sessionizer_push_at(s->engine, &in, s->queue[i].clock);
         if (r && s->message[0] == '\0')

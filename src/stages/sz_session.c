@@ -677,7 +677,7 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
     int64_t type = type_intern(&z->types, ev->type, ev->type_len);
     if (type < 0)
         return (int)type;
-    uint64_t h = hash64(ev->key, ev->key_len);
+    uint64_t h = ev->has_key_hash ? ev->key_hash : hash64(ev->key, ev->key_len);
     struct partition *p = &z->parts[(h >> 40) % z->n_parts];
     struct keystate *k = find_key(p, h, ev->key, ev->key_len);
     if (!k) {

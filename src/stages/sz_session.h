@@ -78,6 +78,9 @@ struct sz_session_in {
                            * closing brace; the sink appends the session fields */
     size_t body_len;
     uint64_t arrival;     /* position in the input, 0-based, strictly increasing */
+    uint64_t key_hash;    /* sz_session_key_hash(key), if has_key_hash: callers
+                           * that hashed the key already save the engine the work */
+    bool has_key_hash;
 };
 
 #define SZ_SESSION_MAX_KEY 256
