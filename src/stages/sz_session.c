@@ -196,21 +196,30 @@ struct type_count {
     uint32_t count;
 };
 
+/* Per-type counts of a session: the first INLINE_TYPES types interned (the
+ * start events, then types in order of first appearance: in practice the
+ * whole vocabulary of an app) are counted in the key's own 16-bit slots;
+ * other types, and counts past 65535, go to a heap array. So the state of
+ * an open session is 160 bytes plus its key (see docs/sessions.md). */
+#define INLINE_TYPES 16
+
+/* Field order packs the struct into 160 bytes without padding. */
 struct keystate {
     struct keystate *prev, *next; /* partition's list, by last arrival */
     struct keystate *chain;       /* hash bucket chain */
-    uint64_t hash;
     int64_t seen_clock;           /* arrival clock at the key's last arrival */
     int64_t max_ts;               /* largest event time pushed for the key */
-    struct held *held;            /* held events, sorted by (ts, arrival) */
-    uint32_t n_held, cap_held;
     /* the open session */
     int64_t start_ts, last_ts;
+    struct held *held;            /* held events, sorted by (ts, arrival) */
+    uint32_t n_held, cap_held;
     uint32_t seq, late;
     uint32_t first_type, last_type;
-    struct type_count *counts;    /* per-type counts of the open session */
+    uint32_t hash;                /* low bits of the key's hash: bucket, quick compare */
     uint16_t n_counts, cap_counts;
+    struct type_count *counts;    /* counts not kept inline, see INLINE_TYPES */
     uint8_t id[16];
+    uint16_t inline_counts[INLINE_TYPES];
     uint8_t open;
     uint8_t start_cause;
     uint8_t key_is_int;
@@ -354,7 +363,7 @@ static struct keystate *find_key(struct partition *p, uint64_t h, const char *ke
     if (!p->n_buckets)
         return NULL;
     for (struct keystate *k = p->buckets[h & (p->n_buckets - 1)]; k; k = k->chain)
-        if (k->hash == h && k->key_len == len && memcmp(k->key, key, len) == 0)
+        if (k->hash == (uint32_t)h && k->key_len == len && memcmp(k->key, key, len) == 0)
             return k;
     return NULL;
 }
@@ -412,19 +421,37 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
     if (!k->open)
         return 0;
     k->open = 0;
-    if (k->n_counts > z->cap_sum_types) {
-        struct sz_type_count *t = realloc(z->sum_types, k->n_counts * sizeof *t);
+    size_t need = INLINE_TYPES + k->n_counts;
+    if (need > z->cap_sum_types) {
+        struct sz_type_count *t = realloc(z->sum_types, need * sizeof *t);
         if (!t)
             return SZ_ENOMEM;
         z->sum_types = t;
-        z->cap_sum_types = k->n_counts;
+        z->cap_sum_types = need;
     }
+    size_t n = 0;
+    for (uint32_t t = 0; t < INLINE_TYPES; t++) {
+        if (k->inline_counts[t]) {
+            const struct type_entry *e = &z->types.items[t];
+            z->sum_types[n++] = (struct sz_type_count){ e->name, e->len, k->inline_counts[t] };
+        }
+    }
+    size_t n_inline = n;
     for (uint32_t i = 0; i < k->n_counts; i++) {
-        const struct type_entry *e = &z->types.items[k->counts[i].type];
-        z->sum_types[i] = (struct sz_type_count){ e->name, e->len, k->counts[i].count };
+        uint32_t t = k->counts[i].type;
+        if (t < INLINE_TYPES) {
+            /* Past 65535: the inline slot is full, the rest is here. */
+            const struct type_entry *e = &z->types.items[t];
+            for (size_t j = 0; j < n_inline; j++)
+                if (z->sum_types[j].type == e->name)
+                    z->sum_types[j].count += k->counts[i].count;
+            continue;
+        }
+        const struct type_entry *e = &z->types.items[t];
+        z->sum_types[n++] = (struct sz_type_count){ e->name, e->len, k->counts[i].count };
     }
-    if (k->n_counts > 1)
-        qsort(z->sum_types, k->n_counts, sizeof *z->sum_types, cmp_type_name);
+    if (n > 1)
+        qsort(z->sum_types, n, sizeof *z->sum_types, cmp_type_name);
     const struct type_entry *ft = &z->types.items[k->first_type];
     const struct type_entry *lt = &z->types.items[k->last_type];
     struct sz_session_summary s = {
@@ -437,7 +464,7 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
         .event_count = k->seq,
         .late_count = k->late,
         .types = z->sum_types,
-        .n_types = k->n_counts,
+        .n_types = n,
         .first_type = ft->name,
         .first_type_len = ft->len,
         .last_type = lt->name,
@@ -455,6 +482,10 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
 
 static int count_type(struct keystate *k, uint32_t type)
 {
+    if (type < INLINE_TYPES && k->inline_counts[type] < UINT16_MAX) {
+        k->inline_counts[type]++;
+        return 0;
+    }
     for (uint32_t i = 0; i < k->n_counts; i++) {
         if (k->counts[i].type == type) {
             k->counts[i].count++;
@@ -509,6 +540,7 @@ static void open_session(struct keystate *k, const struct held *h, enum sz_sessi
     k->late = 0;
     k->first_type = k->last_type = h->type;
     k->n_counts = 0;
+    memset(k->inline_counts, 0, sizeof k->inline_counts);
 }
 
 /* Tag h (an event in the key's time order, or a late one) and deliver it. */
@@ -686,7 +718,7 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
         k = calloc(1, sizeof *k + ev->key_len);
         if (!k)
             return SZ_ENOMEM;
-        k->hash = h;
+        k->hash = (uint32_t)h;
         k->key_len = (uint16_t)ev->key_len;
         k->key_is_int = ev->key_is_int;
         memcpy(k->key, ev->key, ev->key_len);

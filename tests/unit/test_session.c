@@ -56,7 +56,7 @@ struct rec_summary {
     bool key_is_int;
     int64_t start, end;
     uint32_t count, late;
-    struct rec_type types[16];
+    struct rec_type types[32];
     size_t n_types;
     char first[32], last[32];
     size_t first_len, last_len;
@@ -141,7 +141,7 @@ static int on_summary(void *ud, const struct sz_session_summary *s)
     m->end = s->end_ms;
     m->count = s->event_count;
     m->late = s->late_count;
-    assert_true(s->n_types <= 16);
+    assert_true(s->n_types <= 32);
     m->n_types = s->n_types;
     for (size_t t = 0; t < s->n_types; t++) {
         copy_text(m->types[t].type, sizeof m->types[t].type, &m->types[t].len,
@@ -1068,6 +1068,53 @@ static void push_with_clock(struct h *h, const char *key, int64_t ts, int64_t cl
     assert_int_equal(sz_sessionizer_push_at(h->z, &in, clock), 0);
 }
 
+/* Type counts live in 16-bit slots for the first 16 types and spill to
+ * the heap past that, or past 65535 of a type: the totals must not care. */
+static void counts_past_65535_of_one_type_are_exact(void **state)
+{
+    (void)state;
+    struct h h;
+    h_init(&h);
+    h_start(&h);
+    for (int i = 0; i < 70000; i++)
+        push(&h, "busy", NOON + (int64_t)i * 1000, "view");
+    finish(&h);
+    const struct rec_summary *s[1];
+    assert_int_equal(sessions_of(&h, "busy", s, 1), 1);
+    assert_int_equal(s[0]->count, 70000);
+    assert_int_equal(s[0]->n_types, 1);
+    assert_int_equal(s[0]->types[0].count, 70000);
+    h_end(&h);
+}
+
+static void a_session_with_twenty_types_counts_each_exactly(void **state)
+{
+    (void)state;
+    struct h h;
+    h_init(&h);
+    h_start(&h);
+    char type[8];
+    int64_t t = NOON;
+    /* Type k (0..19) occurs k + 1 times, interleaved. */
+    for (int round = 0; round < 20; round++) {
+        for (int k = round; k < 20; k++) {
+            snprintf(type, sizeof type, "t%02d", k);
+            push(&h, "wide", t, type);
+            t += 1000;
+        }
+    }
+    finish(&h);
+    const struct rec_summary *s[1];
+    assert_int_equal(sessions_of(&h, "wide", s, 1), 1);
+    assert_int_equal(s[0]->n_types, 20);
+    for (int k = 0; k < 20; k++) {
+        snprintf(type, sizeof type, "t%02d", k);
+        assert_string_equal(s[0]->types[k].type, type); /* in byte order */
+        assert_int_equal(s[0]->types[k].count, k + 1);
+    }
+    h_end(&h);
+}
+
 static void a_key_silent_for_exactly_the_ttl_keeps_its_state(void **state)
 {
     struct h h;
@@ -1695,6 +1742,8 @@ int main(void)
         T(an_event_at_the_time_of_the_last_emitted_one_is_not_late),
         T(idle_keys_are_evicted_when_the_arrival_clock_passes_their_ttl),
         T(a_key_that_returns_after_expiry_starts_a_session_with_cause_gap),
+        T(counts_past_65535_of_one_type_are_exact),
+        T(a_session_with_twenty_types_counts_each_exactly),
         T(a_key_silent_for_exactly_the_ttl_keeps_its_state),
         T(a_key_silent_one_ms_longer_than_the_ttl_expires),
         T(a_late_event_for_an_expired_key_starts_a_new_session_and_is_not_late),
