@@ -338,7 +338,7 @@ static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *sess
     if (r) {
         shard_failure(c);
         if (c->res->message[0] == '\0')
-            say(c->res, "decoding a line failed: %s", sz_strerror(r));
+            say(c->res, "processing a batch of lines failed: %s", sz_strerror(r));
         return r;
     }
     if (c->deciding && (r = route(c, c->deciding)) != 0)
