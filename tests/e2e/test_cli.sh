@@ -35,10 +35,12 @@ check "the summary goes to stderr" grep -q "lines read" "$work/stdin.err"
 check "no progress line when stderr is not a terminal" eq "$(tr -cd '\r' <"$work/stdin.err" | wc -c)" 0
 
 if command -v script >/dev/null; then
-  script -qec "'$bin' run -o '$work/tty' '$work/in.ndjson'" /dev/null >"$work/tty.out" 2>&1
+  # script(1) gives the run a terminal; its own stdin must be open (CI may
+  # start us with none), so it reads /dev/null.
+  script -qec "'$bin' run -o '$work/tty' '$work/in.ndjson'" /dev/null </dev/null >"$work/tty.out" 2>&1
   check "a terminal shows the progress line" grep -q "events/s" "$work/tty.out"
   check "the progress line shows an ETA for files" grep -q "ETA" "$work/tty.out"
-  script -qec "'$bin' run --quiet -o '$work/ttyq' '$work/in.ndjson'" /dev/null >"$work/ttyq.out" 2>&1
+  script -qec "'$bin' run --quiet -o '$work/ttyq' '$work/in.ndjson'" /dev/null </dev/null >"$work/ttyq.out" 2>&1
   check "--quiet silences progress and summary" eq "$(wc -c <"$work/ttyq.out")" 0
 else
   echo "FAIL: script(1) is missing (package bsdutils)"; failures=$((failures + 1))
