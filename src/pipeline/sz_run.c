@@ -28,8 +28,9 @@ static const char *const owned_entries[] = { "events", "dead", "sessions", "_sta
 /* A batch ends at this many lines or bytes of line data, whichever comes
  * first: enough to spread over threads, small enough to stay in cache-ish
  * memory. Batches are cut by input position only, never by timing. */
-#define BATCH_LINES 32768
-#define BATCH_BYTES (16u << 20)
+#define BATCH_LINES 8192
+#define LANES_PER_THREAD 4
+#define BATCH_BYTES (4u << 20)
 
 /* A batch of lines, with their bytes. */
 struct batch {
@@ -258,11 +259,14 @@ static void progress(struct run_ctx *c)
 static int job_task(void *ud, size_t task)
 {
     struct run_ctx *c = ud;
-    size_t lane_tasks = c->deciding ? c->n_lanes : 0;
-    if (task >= lane_tasks) {
+    /* Shards first: they are the larger tasks, and handing out the large
+     * ones first leaves the small ones to even out the threads' loads. */
+    size_t shard_tasks = c->sessioning ? SZ_SHARDS : 0;
+    if (task < shard_tasks) {
         struct batch *b = c->sessioning;
-        return sz_shard_run_queue(&c->shards[task - lane_tasks], b->slots, b->lanes);
+        return sz_shard_run_queue(&c->shards[task], b->slots, b->lanes);
     }
+    task -= shard_tasks;
     struct batch *b = c->deciding;
     size_t per = (b->n + c->n_lanes - 1) / c->n_lanes;
     size_t from = task * per, to = from + per;
@@ -504,7 +508,7 @@ static void release_batch(struct run_ctx *c, struct batch *b)
  * job and sessionized in the next. */
 static int run_inputs(struct run_ctx *c)
 {
-    bool threaded = c->n_lanes > 1;
+    bool threaded = c->cfg->threads > 1;
     for (int i = 0; i < N_BATCHES; i++)
         c->free_list[c->n_free++] = &c->batches[i];
     pthread_t reader;
@@ -682,7 +686,10 @@ static void ctx_free(struct run_ctx *c)
 
 static int setup_workers(struct run_ctx *c)
 {
-    unsigned t = c->cfg->threads ? c->cfg->threads : 1;
+    unsigned threads = c->cfg->threads ? c->cfg->threads : 1;
+    /* Several slices per thread, so that the threads' loads even out; one
+     * when there is one thread. The slicing never changes the output. */
+    unsigned t = threads == 1 ? 1 : threads * LANES_PER_THREAD;
     c->n_lanes = t;
     c->names = malloc((c->inputs.n ? c->inputs.n : 1) * sizeof *c->names);
     if (!c->names)
@@ -708,7 +715,7 @@ static int setup_workers(struct run_ctx *c)
                 return r;
         }
     }
-    c->pool = sz_pool_create(t);
+    c->pool = sz_pool_create(threads);
     return c->pool ? 0 : SZ_ENOMEM;
 }
 
