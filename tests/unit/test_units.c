@@ -173,9 +173,45 @@ static void uint_rejects_overflow_even_with_the_widest_bounds(void **state)
     expect_bad_uint("36893488147419103232", 0, UINT64_MAX);
 }
 
+static void durations_take_ms_s_m_h_and_d(void **state)
+{
+    (void)state;
+    int64_t ms;
+    assert_int_equal(sz_parse_duration("1500ms", &ms), 0);
+    assert_int_equal(ms, 1500);
+    assert_int_equal(sz_parse_duration("45s", &ms), 0);
+    assert_int_equal(ms, 45000);
+    assert_int_equal(sz_parse_duration("30m", &ms), 0);
+    assert_int_equal(ms, 1800000);
+    assert_int_equal(sz_parse_duration("2h", &ms), 0);
+    assert_int_equal(ms, 7200000);
+    assert_int_equal(sz_parse_duration("1d", &ms), 0);
+    assert_int_equal(ms, 86400000);
+    assert_int_equal(sz_parse_duration("0s", &ms), 0);
+    assert_int_equal(ms, 0);
+}
+
+static void durations_need_a_known_unit_and_must_fit(void **state)
+{
+    (void)state;
+    int64_t ms = 42;
+    assert_int_equal(sz_parse_duration("30", &ms), SZ_EINVAL);
+    assert_int_equal(sz_parse_duration("30 m", &ms), SZ_EINVAL);
+    assert_int_equal(sz_parse_duration("30min", &ms), SZ_EINVAL);
+    assert_int_equal(sz_parse_duration("-5m", &ms), SZ_EINVAL);
+    assert_int_equal(sz_parse_duration("m", &ms), SZ_EINVAL);
+    assert_int_equal(sz_parse_duration("", &ms), SZ_EINVAL);
+    assert_int_equal(sz_parse_duration("9223372036854775807ms", &ms), 0);
+    assert_int_equal(ms, INT64_MAX);
+    assert_int_equal(sz_parse_duration("9223372036854775808ms", &ms), SZ_EINVAL);
+    assert_int_equal(sz_parse_duration("106751991167301d", &ms), SZ_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(durations_take_ms_s_m_h_and_d),
+        cmocka_unit_test(durations_need_a_known_unit_and_must_fit),
         cmocka_unit_test(a_bare_number_is_bytes),
         cmocka_unit_test(b_suffix_means_bytes),
         cmocka_unit_test(k_and_kib_are_1024_bytes),
