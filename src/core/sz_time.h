@@ -35,6 +35,13 @@ static inline int64_t sz_time_hour_of(int64_t ms)
     return (ms % SZ_MS_PER_HOUR < 0) ? h - 1 : h;
 }
 
+/* floor division of ms by one day: the UTC day number, also before 1970. */
+static inline int64_t sz_time_day_of(int64_t ms)
+{
+    int64_t d = ms / (24 * SZ_MS_PER_HOUR);
+    return (ms % (24 * SZ_MS_PER_HOUR) < 0) ? d - 1 : d;
+}
+
 /* Format ms as RFC 3339 UTC with milliseconds into out (>= 25 bytes). */
 void sz_time_format_rfc3339(int64_t ms, char out[25]);
 

@@ -48,8 +48,7 @@ static int deliver_summary(void *ud, const struct sz_session_summary *sum)
         sz_hourcache_set(&s->day_hc, sum->start_ms);
         snprintf(s->day_dir, sizeof s->day_dir, "sessions/dt=%s", s->day_hc.date);
     }
-    /* Floor division: the day of the hour, also before 1970. */
-    int64_t day = hour >= 0 ? hour / 24 : -((-hour + 23) / 24);
+    int64_t day = sz_time_day_of(sum->start_ms);
     if ((r = sz_partsink_write(s->sessions, day, s->day_dir, s->rec.data, s->rec.len)) != 0)
         sink_failure(s, s->sessions);
     return r;

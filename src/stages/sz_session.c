@@ -508,12 +508,6 @@ static int count_type(struct keystate *k, uint32_t type)
     return 0;
 }
 
-static int64_t utc_day(int64_t ms)
-{
-    int64_t d = ms / 86400000;
-    return ms % 86400000 < 0 ? d - 1 : d;
-}
-
 /* The cause that makes h start a new session after the key's open one,
  * or -1 if it continues it. */
 static int split_cause(const struct sz_sessionizer *z, const struct keystate *k,
@@ -525,7 +519,7 @@ static int split_cause(const struct sz_sessionizer *z, const struct keystate *k,
         return SZ_CAUSE_START_EVENT;
     if (z->cfg.max_duration_ms && h->ts - k->start_ts > z->cfg.max_duration_ms)
         return SZ_CAUSE_MAX_DURATION;
-    if (z->cfg.split_at_midnight && utc_day(h->ts) != utc_day(k->last_ts))
+    if (z->cfg.split_at_midnight && sz_time_day_of(h->ts) != sz_time_day_of(k->last_ts))
         return SZ_CAUSE_MIDNIGHT;
     return -1;
 }

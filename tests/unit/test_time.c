@@ -184,9 +184,22 @@ static void rfc3339_borrows_a_second_for_negative_milliseconds(void **state)
     expect_rfc3339(-2203891200000, "1900-03-01T00:00:00.000Z");
 }
 
+static void day_of_floors_toward_minus_infinity(void **state)
+{
+    (void)state;
+    assert_int_equal(sz_time_day_of(0), 0);
+    assert_int_equal(sz_time_day_of(86399999), 0);
+    assert_int_equal(sz_time_day_of(86400000), 1);
+    assert_int_equal(sz_time_day_of(-1), -1);
+    assert_int_equal(sz_time_day_of(-86400000), -1);
+    assert_int_equal(sz_time_day_of(-86400001), -2);
+    assert_int_equal(sz_time_day_of(1767225600000), 20454); /* 2026-01-01 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(day_of_floors_toward_minus_infinity),
         cmocka_unit_test(an_initialised_cache_holds_no_hour),
         cmocka_unit_test(new_year_2026_is_midnight_of_the_first),
         cmocka_unit_test(the_last_millisecond_of_a_year_belongs_to_its_last_hour),
