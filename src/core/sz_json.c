@@ -861,3 +861,138 @@ int sz_json_unescape(const char *raw, size_t n, struct sz_buf *out)
     out->len += unescape_walk(raw, n, out->data + out->len);
     return 0;
 }
+
+/* ---- sz_json_object_find ---------------------------------------------- */
+
+/* The walk below trusts that a scan validated the text, so it only needs
+ * to find where tokens end; it still never reads outside [0, end), so
+ * that a caller breaking the contract gets a wrong answer, not a crash. */
+
+/* Position of the closing quote of the string whose body starts at p[i];
+ * *esc is set if the body has a backslash. end if there is none. */
+static size_t find_string_end(const unsigned char *p, size_t end, size_t i, bool *esc)
+{
+    while (i < end && p[i] != '"') {
+        if (p[i] == '\\') {
+            *esc = true;
+            i++; /* the escaped byte cannot close the string */
+        }
+        i++;
+    }
+    return i < end ? i : end;
+}
+
+/* Position after the value at p[i]. *type gets its type and *flag whether
+ * a string value has escapes or a number value is an integer. */
+static size_t skip_value(const unsigned char *p, size_t end, size_t i, uint8_t *type, bool *flag)
+{
+    *flag = false;
+    unsigned char ch = p[i];
+    if (ch == '"') {
+        *type = SZ_JSON_STRING;
+        size_t q = find_string_end(p, end, i + 1, flag);
+        return q < end ? q + 1 : end;
+    }
+    if (ch == '{' || ch == '[') {
+        /* Brackets of both kinds can be counted together: the scan proved
+         * they nest properly. Strings are skipped whole, so brackets
+         * inside them do not count. */
+        *type = ch == '{' ? SZ_JSON_OBJECT : SZ_JSON_ARRAY;
+        size_t depth = 0;
+        bool ignored;
+        for (; i < end; i++) {
+            ch = p[i];
+            if (ch == '"') {
+                i = find_string_end(p, end, i + 1, &ignored);
+            } else if (ch == '{' || ch == '[') {
+                depth++;
+            } else if (ch == '}' || ch == ']') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+        }
+        return end;
+    }
+    if (ch == '-' || is_digit(ch)) {
+        *type = SZ_JSON_NUMBER;
+        *flag = true;
+        for (; i < end; i++) {
+            ch = p[i];
+            if (ch == '.' || ch == 'e' || ch == 'E')
+                *flag = false;
+            else if (!is_digit(ch) && ch != '-' && ch != '+')
+                break;
+        }
+        return i;
+    }
+    size_t len;
+    if (ch == 't') {
+        *type = SZ_JSON_TRUE;
+        len = 4;
+    } else if (ch == 'f') {
+        *type = SZ_JSON_FALSE;
+        len = 5;
+    } else {
+        *type = SZ_JSON_NULL;
+        len = 4;
+    }
+    return end - i < len ? end : i + len;
+}
+
+/* Is the raw key body raw[0..raw_len) (escaped if `esc`) the name
+ * key[0..key_len)? Escaped keys are decoded exactly as sz_json_unescape
+ * does, into a stack buffer; they match only names of at most its size. */
+static bool key_is(const char *raw, size_t raw_len, bool esc, const char *key, size_t key_len)
+{
+    if (!esc)
+        return raw_len == key_len && memcmp(raw, key, key_len) == 0;
+    /* Unescaping never lengthens, so a raw key shorter than the name
+     * cannot match; the decoded length is measured before decoding, so
+     * exactly key_len <= sizeof tmp bytes are written. */
+    char tmp[256];
+    if (key_len > sizeof tmp || raw_len < key_len || sz_json_unescaped_len(raw, raw_len) != key_len)
+        return false;
+    unescape_walk(raw, raw_len, tmp);
+    return memcmp(tmp, key, key_len) == 0;
+}
+
+bool sz_json_object_find(const char *text, size_t off, size_t len, const char *key,
+                         size_t key_len, struct sz_json_member *out)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    const size_t end = off + len;
+    size_t i = skip_ws(p, end, off);
+    if (i >= end || p[i] != '{')
+        return false;
+    i = skip_ws(p, end, i + 1);
+    /* Each round: "key" ws ':' ws value ws (',' ws | '}') */
+    while (i < end && p[i] == '"') {
+        size_t key_off = i + 1;
+        bool key_esc = false;
+        size_t key_end = find_string_end(p, end, key_off, &key_esc);
+        i = skip_ws(p, end, key_end + 1); /* at the ':' */
+        i = skip_ws(p, end, i + 1);
+        if (i >= end)
+            return false;
+        size_t val_off = i;
+        uint8_t type;
+        bool flag;
+        i = skip_value(p, end, i, &type, &flag);
+        if (key_is(text + key_off, key_end - key_off, key_esc, key, key_len)) {
+            out->key_off = (uint32_t)key_off;
+            out->key_len = (uint32_t)(key_end - key_off);
+            out->val_off = (uint32_t)val_off;
+            out->val_len = (uint32_t)(i - val_off);
+            out->type = type;
+            out->key_escaped = key_esc;
+            out->str_escaped = type == SZ_JSON_STRING && flag;
+            out->num_int = type == SZ_JSON_NUMBER && flag;
+            return true;
+        }
+        i = skip_ws(p, end, i);
+        if (i >= end || p[i] != ',')
+            return false;
+        i = skip_ws(p, end, i + 1);
+    }
+    return false;
+}

@@ -104,6 +104,19 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
 const struct sz_json_member *sz_json_doc_get(const struct sz_json_doc *doc,
                                              const char *key, size_t key_len);
 
+/* Find member key[0..key_len) (unescaped bytes) of the object whose text
+ * is text[off..off+len), a value that a successful scan has validated (a
+ * member's val_off/val_len of type SZ_JSON_OBJECT). Fills *out with offsets
+ * relative to `text`, as for top-level members (num_int and str_escaped
+ * included), and returns true; false if absent. Only the object's own
+ * members are candidates, never keys inside its nested values. Never
+ * allocates: keys with escapes are compared by decoding them into a stack
+ * buffer, so, as for sz_json_doc_get, they match only names of at most 256
+ * bytes. Linear in len. This is how dotted paths ("context.device.id")
+ * reach into nested objects. */
+bool sz_json_object_find(const char *text, size_t off, size_t len, const char *key,
+                         size_t key_len, struct sz_json_member *out);
+
 /* Parse a number value (as found by the scanner) as an integer.
  * Returns 0 and sets *out; 1 if it has a fraction or exponent; 2 if it does
  * not fit in int64_t. */

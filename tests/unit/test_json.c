@@ -1117,6 +1117,289 @@ static void doc_get_on_an_empty_object_returns_null(void **state)
     scan_close(&sc);
 }
 
+/* ---- sz_json_object_find ---- */
+
+/* Scan text (which must be valid) and find `key` in the object that is the
+ * value of the top-level member `outer`. */
+static bool find_in(struct scan *sc, const char *outer, const char *key, size_t key_len,
+                    struct sz_json_member *out)
+{
+    const struct sz_json_member *o = sz_json_doc_get(&sc->doc, outer, strlen(outer));
+    assert_non_null(o);
+    assert_int_equal(o->type, SZ_JSON_OBJECT);
+    memset(out, 0x5a, sizeof *out);
+    return sz_json_object_find(sc->doc.text, o->val_off, o->val_len, key, key_len, out);
+}
+
+/* The found member has this type and raw value text. */
+static void expect_found_value(const struct scan *sc, const struct sz_json_member *m,
+                               enum sz_json_type type, const char *raw)
+{
+    assert_int_equal(m->type, type);
+    assert_int_equal(m->val_len, strlen(raw));
+    assert_true(m->val_off + m->val_len <= sc->len);
+    assert_memory_equal(sc->doc.text + m->val_off, raw, m->val_len);
+}
+
+static void object_find_reaches_into_nested_objects(void **state)
+{
+    static const char t[] =
+        "{\"event\":\"x\",\"context\":{\"app\":\"web\",\"device\":{\"id\":\"d-1\",\"os\":\"ios\"}}}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member dev, id;
+    assert_true(find_in(&sc, "context", LIT("device"), &dev));
+    expect_found_value(&sc, &dev, SZ_JSON_OBJECT, "{\"id\":\"d-1\",\"os\":\"ios\"}");
+    assert_int_equal(dev.key_off, at(t, "device"));
+    assert_int_equal(dev.key_len, 6);
+    assert_int_equal(dev.key_escaped, 0);
+    /* The found object's offsets lead one level further. */
+    assert_true(sz_json_object_find(sc.doc.text, dev.val_off, dev.val_len, LIT("os"), &id));
+    expect_found_value(&sc, &id, SZ_JSON_STRING, "\"ios\"");
+    assert_int_equal(id.val_off, at(t, "\"ios\""));
+    assert_true(sz_json_object_find(sc.doc.text, dev.val_off, dev.val_len, LIT("id"), &id));
+    expect_found_value(&sc, &id, SZ_JSON_STRING, "\"d-1\"");
+    scan_close(&sc);
+}
+
+static void object_find_reports_every_value_type_with_its_flags(void **state)
+{
+    static const char t[] =
+        "{\"o\":{\"s\":\"v\",\"e\":\"a\\nb\",\"i\":-42,\"f\":1.5,\"x\":1e3,\"X\":2E-1,"
+        "\"t\":true,\"F\":false,\"z\":null,\"a\":[1,[2],{\"k\":3}],\"n\":{\"k\":{}},"
+        "\"ea\":[],\"eo\":{},\"es\":\"\"}}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_true(find_in(&sc, "o", LIT("s"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_STRING, "\"v\"");
+    assert_int_equal(m.str_escaped, 0);
+    assert_int_equal(m.num_int, 0);
+    assert_true(find_in(&sc, "o", LIT("e"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_STRING, "\"a\\nb\"");
+    assert_int_equal(m.str_escaped, 1);
+    assert_true(find_in(&sc, "o", LIT("i"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "-42");
+    assert_int_equal(m.num_int, 1);
+    assert_int_equal(m.str_escaped, 0);
+    assert_true(find_in(&sc, "o", LIT("f"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "1.5");
+    assert_int_equal(m.num_int, 0);
+    assert_true(find_in(&sc, "o", LIT("x"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "1e3");
+    assert_int_equal(m.num_int, 0);
+    assert_true(find_in(&sc, "o", LIT("X"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "2E-1");
+    assert_int_equal(m.num_int, 0);
+    assert_true(find_in(&sc, "o", LIT("t"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_TRUE, "true");
+    assert_true(find_in(&sc, "o", LIT("F"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_FALSE, "false");
+    assert_true(find_in(&sc, "o", LIT("z"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NULL, "null");
+    assert_true(find_in(&sc, "o", LIT("a"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_ARRAY, "[1,[2],{\"k\":3}]");
+    assert_true(find_in(&sc, "o", LIT("n"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_OBJECT, "{\"k\":{}}");
+    assert_true(find_in(&sc, "o", LIT("ea"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_ARRAY, "[]");
+    assert_true(find_in(&sc, "o", LIT("eo"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_OBJECT, "{}");
+    assert_true(find_in(&sc, "o", LIT("es"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_STRING, "\"\"");
+    assert_int_equal(m.str_escaped, 0);
+    scan_close(&sc);
+}
+
+static void object_find_agrees_with_the_scanner_on_top_level_members(void **state)
+{
+    /* The whole event is an object too: every member found by walking it
+     * is exactly the member the scanner recorded. */
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(every_type)), SZ_JSON_OK);
+    size_t len = sc.doc.close_off - sc.doc.open_off + 1;
+    for (size_t i = 0; i < sc.doc.n_members; i++) {
+        const struct sz_json_member *want = &sc.doc.members[i];
+        struct sz_json_member got;
+        assert_true(sz_json_object_find(sc.doc.text, sc.doc.open_off, len,
+                                        sc.doc.text + want->key_off, want->key_len, &got));
+        assert_int_equal(got.key_off, want->key_off);
+        assert_int_equal(got.key_len, want->key_len);
+        assert_int_equal(got.val_off, want->val_off);
+        assert_int_equal(got.val_len, want->val_len);
+        assert_int_equal(got.type, want->type);
+        assert_int_equal(got.key_escaped, want->key_escaped);
+        assert_int_equal(got.str_escaped, want->str_escaped);
+        assert_int_equal(got.num_int, want->num_int);
+    }
+    scan_close(&sc);
+}
+
+static void object_find_matches_a_key_escaped_in_the_text_by_its_unescaped_name(void **state)
+{
+    static const char t[] =
+        "{\"o\":{\"a\\\"b\":1,\"\\u00e9t\\u00e9\":2,\"tab\\there\":3,\"\\ud83d\\ude00\":4,"
+        "\"n\\u0000ul\":5,\"\\\\\":6,\"sl\\/sh\":7}}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_true(find_in(&sc, "o", LIT("a\"b"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "1");
+    assert_int_equal(m.key_escaped, 1);
+    assert_int_equal(m.key_off, at(t, "a\\\"b"));
+    assert_int_equal(m.key_len, 4); /* raw, still escaped */
+    assert_true(find_in(&sc, "o", LIT("\xC3\xA9t\xC3\xA9"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "2");
+    assert_true(find_in(&sc, "o", LIT("tab\there"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "3");
+    assert_true(find_in(&sc, "o", LIT("\xF0\x9F\x98\x80"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "4");
+    assert_true(find_in(&sc, "o", LIT("n\0ul"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "5");
+    assert_true(find_in(&sc, "o", LIT("\\"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "6");
+    assert_true(find_in(&sc, "o", LIT("sl/sh"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "7");
+    scan_close(&sc);
+}
+
+static void object_find_does_not_match_the_raw_spelling_of_an_escaped_key(void **state)
+{
+    static const char t[] = "{\"o\":{\"a\\\"b\":1,\"\\u0041\":2,\"\\u00e9\":3}}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_false(find_in(&sc, "o", LIT("a\\\"b"), &m));
+    assert_false(find_in(&sc, "o", LIT("\\u0041"), &m));
+    assert_false(find_in(&sc, "o", LIT("\\u00e9"), &m));
+    assert_false(find_in(&sc, "o", LIT("a"), &m)); /* \u0041 is "A" */
+    assert_true(find_in(&sc, "o", LIT("A"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "2");
+    scan_close(&sc);
+}
+
+static void object_find_matches_escaped_keys_of_up_to_256_bytes(void **state)
+{
+    /* Escaped keys are decoded into a 256-byte stack buffer: a name of 256
+     * bytes is found, one of 257 never is (and nothing overflows). An
+     * unescaped key of any length is compared in place. */
+    char t[1200], name[300];
+    memset(name, 'b', sizeof name);
+    name[0] = 'A';
+    int n = snprintf(t, sizeof t,
+                     "{\"o\":{\"\\u0041%.255s\":1,\"\\u0041%.256s\":2,\"%.299s\":3}}",
+                     name + 1, name + 1, name);
+    assert_true(n > 0 && (size_t)n < sizeof t);
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, t, (size_t)n), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_true(find_in(&sc, "o", name, 256, &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "1");
+    assert_false(find_in(&sc, "o", name, 257, &m));
+    assert_true(find_in(&sc, "o", name, 299, &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "3");
+    scan_close(&sc);
+}
+
+static void object_find_skips_keys_inside_nested_values(void **state)
+{
+    static const char t[] =
+        "{\"o\":{\"a\":{\"x\":1},\"b\":[{\"x\":2}],\"c\":[[{\"x\":3}]],\"d\":{\"e\":{\"x\":4}}}}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_false(find_in(&sc, "o", LIT("x"), &m));
+    assert_false(find_in(&sc, "o", LIT("e"), &m));
+    assert_true(find_in(&sc, "o", LIT("d"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_OBJECT, "{\"e\":{\"x\":4}}");
+    scan_close(&sc);
+}
+
+static void object_find_skips_keys_and_brackets_inside_strings(void **state)
+{
+    static const char t[] =
+        "{\"o\":{\"s\":\"\\\"x\\\":1\",\"b\":\"}]{[\",\"q\":\"\\\\\",\"a\":[\"]}\",{\"k\":\"{\"}],"
+        "\"x\":5}}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    /* "x" appears inside the string of "s" first; the member is the last. */
+    assert_true(find_in(&sc, "o", LIT("x"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "5");
+    assert_true(find_in(&sc, "o", LIT("q"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_STRING, "\"\\\\\"");
+    assert_int_equal(m.str_escaped, 1);
+    assert_true(find_in(&sc, "o", LIT("a"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_ARRAY, "[\"]}\",{\"k\":\"{\"}]");
+    assert_false(find_in(&sc, "o", LIT("k"), &m));
+    scan_close(&sc);
+}
+
+static void object_find_looks_only_inside_the_given_object(void **state)
+{
+    static const char t[] = "{\"a\":1,\"o\":{\"b\":2},\"c\":3}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_false(find_in(&sc, "o", LIT("a"), &m));
+    assert_false(find_in(&sc, "o", LIT("c"), &m));
+    assert_false(find_in(&sc, "o", LIT("o"), &m));
+    assert_true(find_in(&sc, "o", LIT("b"), &m));
+    scan_close(&sc);
+}
+
+static void object_find_accepts_whitespace_around_every_token(void **state)
+{
+    static const char t[] =
+        "{ \"o\" :\t{ \r\n\"a\" \t: [ 1 , { \"x\" : 2 } ] ,\n \"k\"\n:\n\"v\" \t, \"n\" : -1.5e2 ,"
+        "\"z\" :null\r\n} }";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_true(find_in(&sc, "o", LIT("a"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_ARRAY, "[ 1 , { \"x\" : 2 } ]");
+    assert_true(find_in(&sc, "o", LIT("k"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_STRING, "\"v\"");
+    assert_int_equal(m.key_off, at(t, "k\""));
+    assert_true(find_in(&sc, "o", LIT("n"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "-1.5e2");
+    assert_true(find_in(&sc, "o", LIT("z"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NULL, "null");
+    assert_false(find_in(&sc, "o", LIT("x"), &m));
+    scan_close(&sc);
+}
+
+static void object_find_compares_whole_keys_and_misses_absent_ones(void **state)
+{
+    static const char t[] = "{\"o\":{\"ab\":1,\"abc\":2,\"\":3},\"e\":{}}";
+    struct scan sc;
+    scan_open(&sc, 0);
+    assert_int_equal(scan_run(&sc, LIT(t)), SZ_JSON_OK);
+    struct sz_json_member m;
+    assert_false(find_in(&sc, "o", LIT("a"), &m));
+    assert_false(find_in(&sc, "o", LIT("abcd"), &m));
+    assert_false(find_in(&sc, "o", LIT("AB"), &m));
+    assert_true(find_in(&sc, "o", LIT("ab"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "1");
+    assert_true(find_in(&sc, "o", LIT("abc"), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "2");
+    assert_true(find_in(&sc, "o", LIT(""), &m));
+    expect_found_value(&sc, &m, SZ_JSON_NUMBER, "3");
+    assert_false(find_in(&sc, "e", LIT(""), &m));
+    assert_false(find_in(&sc, "e", LIT("ab"), &m));
+    scan_close(&sc);
+}
+
 /* ---- sz_json_parse_int64 ---- */
 
 /* Parse from an exact-size copy, so that reading past n is caught. */
@@ -1492,6 +1775,18 @@ int main(void)
         cmocka_unit_test(doc_get_returns_null_for_an_absent_key),
         cmocka_unit_test(doc_get_compares_whole_keys_not_prefixes),
         cmocka_unit_test(doc_get_on_an_empty_object_returns_null),
+
+        cmocka_unit_test(object_find_reaches_into_nested_objects),
+        cmocka_unit_test(object_find_reports_every_value_type_with_its_flags),
+        cmocka_unit_test(object_find_agrees_with_the_scanner_on_top_level_members),
+        cmocka_unit_test(object_find_matches_a_key_escaped_in_the_text_by_its_unescaped_name),
+        cmocka_unit_test(object_find_does_not_match_the_raw_spelling_of_an_escaped_key),
+        cmocka_unit_test(object_find_matches_escaped_keys_of_up_to_256_bytes),
+        cmocka_unit_test(object_find_skips_keys_inside_nested_values),
+        cmocka_unit_test(object_find_skips_keys_and_brackets_inside_strings),
+        cmocka_unit_test(object_find_looks_only_inside_the_given_object),
+        cmocka_unit_test(object_find_accepts_whitespace_around_every_token),
+        cmocka_unit_test(object_find_compares_whole_keys_and_misses_absent_ones),
 
         cmocka_unit_test(parse_int64_reads_zero_and_negative_zero),
         cmocka_unit_test(parse_int64_reads_ordinary_integers),
