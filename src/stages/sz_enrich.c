@@ -3,31 +3,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sz_jsonw.h"
 #include "sz_time.h"
 
-#define DATE_FIELD "event_date"
-#define HOUR_FIELD "event_hour"
+#define MAX_NAMES (SZ_ENRICH_MAX_RESERVED + 3)
 
 struct enrich {
+    const struct sz_tz *tz;
+    /* The UTC interval over which `offset` holds: most events fall in the
+     * last one, which saves the zone lookup. */
+    int64_t off_from, off_until;
+    int32_t offset;
     struct sz_hourcache hc;
+    int64_t wd_day;
+    const char *wd;
+    /* ,"event_date":"  ,"event_hour":  ,"event_weekday":"  (empty: not added) */
+    struct sz_buf date_key, hour_key, wd_key;
+    struct {
+        const char *name;
+        size_t len;
+    } names[MAX_NAMES];
+    size_t n_names;
+    uint64_t len_mask; /* bit n set: some name is n bytes long (n < 64) */
 };
 
-#define NAME(s) { s, sizeof s - 1 }
-static const struct {
-    const char *name;
-    size_t len;
-} reserved_names[] = {
-    NAME("event_date"), NAME("event_hour"), NAME("session_id"),
-    NAME("session_seq"), NAME("ms_since_prev"), NAME("late"),
-};
-#undef NAME
-#define RESERVED_LENGTHS (1u << 4 | 1u << 10 | 1u << 11 | 1u << 13)
-
-static bool reserved(const struct sz_json_doc *doc, const struct sz_json_member *m)
+void sz_enrich_config_defaults(struct sz_enrich_config *c)
 {
-    for (size_t i = 0; i < sizeof reserved_names / sizeof reserved_names[0]; i++) {
-        const char *n = reserved_names[i].name;
-        size_t len = reserved_names[i].len;
+    *c = (struct sz_enrich_config){
+        .date_field = "event_date",
+        .hour_field = "event_hour",
+        .reserved = { "session_id", "session_seq", "ms_since_prev", "late" },
+        .n_reserved = 4,
+    };
+}
+
+const char *sz_enrich_weekday_name(int64_t day)
+{
+    static const char *const names[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+    int64_t k = (day % 7 + 7 + 3) % 7; /* 1970-01-01 is a Thursday: index 3 */
+    return names[k];
+}
+
+static bool reserved(const struct enrich *e, const struct sz_json_doc *doc,
+                     const struct sz_json_member *m)
+{
+    for (size_t i = 0; i < e->n_names; i++) {
+        const char *n = e->names[i].name;
+        size_t len = e->names[i].len;
         if (m->key_escaped ? sz_json_doc_get(doc, n, len) == m
                            : m->key_len == len && doc->text[m->key_off] == n[0] &&
                                  memcmp(doc->text + m->key_off, n, len) == 0)
@@ -36,41 +58,133 @@ static bool reserved(const struct sz_json_doc *doc, const struct sz_json_member 
     return false;
 }
 
+/* Offset in force at ts, from the cached interval or the zone. */
+static int32_t offset_at(struct enrich *e, int64_t ts)
+{
+    if (ts >= e->off_from && ts < e->off_until)
+        return e->offset;
+    const struct sz_tz *tz = e->tz;
+    size_t lo = 0, hi = tz->n_changes; /* last change with from_ms <= ts */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tz->changes[mid].from_ms <= ts)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    e->off_from = tz->changes[lo].from_ms;
+    e->off_until = lo + 1 < tz->n_changes ? tz->changes[lo + 1].from_ms : INT64_MAX;
+    e->offset = tz->changes[lo].offset_ms;
+    return e->offset;
+}
+
 static int enrich_process(void *ctx, struct sz_event *ev, struct sz_reject *rej)
 {
     (void)rej;
     struct enrich *e = ctx;
     for (size_t i = 0; i < ev->doc.n_members; i++) {
         const struct sz_json_member *m = &ev->doc.members[i];
-        /* Cheap filter first: reserved names are 4, 10, 11 or 13 bytes long. */
-        if (!m->key_escaped && (m->key_len > 13 || !((RESERVED_LENGTHS >> m->key_len) & 1)))
+        /* Cheap filter first: only some lengths can be reserved names. */
+        if (!m->key_escaped && (m->key_len >= 64 || !((e->len_mask >> m->key_len) & 1)))
             continue;
-        if (reserved(&ev->doc, m) && sz_event_drop(ev, i) != 0)
+        if (reserved(e, &ev->doc, m) && sz_event_drop(ev, i) != 0)
             return SZ_ELIMIT;
     }
-    sz_hourcache_set(&e->hc, ev->ts_ms);
+    int64_t local = ev->ts_ms + (e->tz ? offset_at(e, ev->ts_ms) : 0);
+    sz_hourcache_set(&e->hc, local);
     struct sz_buf *x = ev->extra;
-    if (sz_buf_reserve(x, 48) != 0)
+    if (sz_buf_reserve(x, e->date_key.len + e->hour_key.len + e->wd_key.len + 24) != 0)
         return SZ_ENOMEM;
-    /* ,"event_date":"2026-01-01","event_hour":5 */
     char *o = x->data + x->len;
-    memcpy(o, ",\"" DATE_FIELD "\":\"", 15);
-    memcpy(o + 15, e->hc.date, 10);
-    memcpy(o + 25, "\",\"" HOUR_FIELD "\":", 15);
-    size_t n = 40;
-    if (e->hc.hour_of_day >= 10)
-        o[n++] = e->hc.hh[0];
-    o[n++] = e->hc.hh[1];
-    x->len += n;
+    if (e->date_key.len) {
+        memcpy(o, e->date_key.data, e->date_key.len);
+        o += e->date_key.len;
+        memcpy(o, e->hc.date, 10);
+        o[10] = '"';
+        o += 11;
+    }
+    if (e->hour_key.len) {
+        memcpy(o, e->hour_key.data, e->hour_key.len);
+        o += e->hour_key.len;
+        if (e->hc.hour_of_day >= 10)
+            *o++ = e->hc.hh[0];
+        *o++ = e->hc.hh[1];
+    }
+    if (e->wd_key.len) {
+        int64_t day = sz_time_day_of(local);
+        if (day != e->wd_day) {
+            e->wd_day = day;
+            e->wd = sz_enrich_weekday_name(day);
+        }
+        memcpy(o, e->wd_key.data, e->wd_key.len);
+        o += e->wd_key.len;
+        memcpy(o, e->wd, 3);
+        o[3] = '"';
+        o += 4;
+    }
+    x->len = (size_t)(o - x->data);
     return SZ_PASS;
 }
 
-int sz_enrich_stage_create(struct sz_stage *out)
+static void enrich_destroy(void *ctx)
 {
-    struct enrich *e = malloc(sizeof *e);
+    struct enrich *e = ctx;
+    if (!e)
+        return;
+    sz_buf_free(&e->date_key);
+    sz_buf_free(&e->hour_key);
+    sz_buf_free(&e->wd_key);
+    free(e);
+}
+
+/* ,"name":  followed by a quote when the value is a string. */
+static int make_key(struct sz_buf *b, const char *name, bool quote)
+{
+    if (!name)
+        return 0;
+    int r = sz_buf_putc(b, ',');
+    r = r ? r : sz_jsonw_cstr(b, name);
+    r = r ? r : sz_buf_putc(b, ':');
+    return r ? r : quote ? sz_buf_putc(b, '"') : 0;
+}
+
+static void add_name(struct enrich *e, const char *name)
+{
+    if (!name)
+        return;
+    size_t len = strlen(name);
+    e->names[e->n_names].name = name;
+    e->names[e->n_names].len = len;
+    e->n_names++;
+    if (len < 64)
+        e->len_mask |= UINT64_C(1) << len;
+}
+
+int sz_enrich_stage_create(const struct sz_enrich_config *c, struct sz_stage *out)
+{
+    if (c->n_reserved > SZ_ENRICH_MAX_RESERVED || c->n_reserved + 3 > SZ_EVENT_MAX_DROPS)
+        return SZ_EINVAL;
+    struct enrich *e = calloc(1, sizeof *e);
     if (!e)
         return SZ_ENOMEM;
+    e->tz = c->tz;
+    e->off_from = e->off_until = 0;
+    e->wd_day = INT64_MIN;
     sz_hourcache_init(&e->hc);
-    *out = (struct sz_stage){ "enrich", e, enrich_process, free };
+    sz_buf_init(&e->date_key);
+    sz_buf_init(&e->hour_key);
+    sz_buf_init(&e->wd_key);
+    if (make_key(&e->date_key, c->date_field, true) != 0 ||
+        make_key(&e->hour_key, c->hour_field, false) != 0 ||
+        make_key(&e->wd_key, c->weekday_field, true) != 0) {
+        enrich_destroy(e);
+        return SZ_ENOMEM;
+    }
+    add_name(e, c->date_field);
+    add_name(e, c->hour_field);
+    add_name(e, c->weekday_field);
+    for (size_t i = 0; i < c->n_reserved; i++)
+        add_name(e, c->reserved[i]);
+    *out = (struct sz_stage){ "enrich", e, enrich_process, enrich_destroy };
     return 0;
 }

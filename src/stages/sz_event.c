@@ -2,6 +2,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sz_jsonw.h"
 
 #include "sz_stage.h"
 
@@ -15,6 +19,8 @@ static const char *const reason_names[SZ_REASON_COUNT] = {
     [SZ_REASON_MISSING_FIELD] = "missing_field",
     [SZ_REASON_WRONG_TYPE] = "wrong_type",
     [SZ_REASON_OUT_OF_RANGE] = "out_of_range",
+    [SZ_REASON_FILTERED] = "filtered",
+    [SZ_REASON_CLEAN_FAILED] = "clean_failed",
 };
 
 const char *sz_reason_name(enum sz_reason r)
@@ -25,6 +31,8 @@ const char *sz_reason_name(enum sz_reason r)
 int sz_reject(struct sz_reject *rej, enum sz_reason reason, const char *fmt, ...)
 {
     rej->reason = reason;
+    rej->filter = NULL;
+    rej->rule = -1;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rej->detail, sizeof rej->detail, fmt, ap);
@@ -45,6 +53,8 @@ void sz_event_reset(struct sz_event *ev, const char *line, size_t len)
     if (ev->extra)
         sz_buf_clear(ev->extra);
     ev->n_drop = 0;
+    ev->edited = false;
+    ev->rewritten = false;
 }
 
 int sz_event_drop(struct sz_event *ev, size_t i)
@@ -63,6 +73,27 @@ static bool dropped(const struct sz_event *ev, size_t i)
     return false;
 }
 
+/* One member: as it came when key and value are both the line's (one
+ * contiguous span, spacing kept), else key and value from the edit store. */
+static int render_member(const struct sz_event *ev, const struct sz_json_member *m,
+                         struct sz_buf *out)
+{
+    const char *t = ev->doc.text;
+    if (m->key_off < ev->len && m->val_off < ev->len)
+        return sz_buf_append(out, t + m->key_off - 1, m->val_off + m->val_len - m->key_off + 1);
+    if (sz_buf_reserve(out, m->key_len + m->val_len + 3) != 0)
+        return SZ_ENOMEM;
+    char *o = out->data + out->len;
+    *o++ = '"';
+    memcpy(o, t + m->key_off, m->key_len);
+    o += m->key_len;
+    *o++ = '"';
+    *o++ = ':';
+    memcpy(o, t + m->val_off, m->val_len);
+    out->len += m->key_len + m->val_len + 3;
+    return 0;
+}
+
 /* The record up to (not including) its closing brace. */
 static int render_members(const struct sz_event *ev, struct sz_buf *out)
 {
@@ -73,23 +104,30 @@ static int render_members(const struct sz_event *ev, struct sz_buf *out)
         return SZ_ENOMEM;
 
     bool empty;
-    if (ev->n_drop == 0) {
-        /* The common case: the object as it came, minus its closing brace. */
+    if (ev->n_drop == 0 && !ev->rewritten) {
+        /* The common case: the object as it came, minus its closing brace,
+         * then any members a rule added. */
         if (sz_buf_append(out, t + d->open_off, d->close_off - d->open_off) != 0)
             return SZ_ENOMEM;
-        empty = d->n_members == 0;
+        size_t first_new = ev->edited ? ev->n_line_members : d->n_members;
+        empty = first_new == 0;
+        for (size_t i = first_new; i < d->n_members; i++) {
+            if ((!empty && sz_buf_putc(out, ',') != 0) ||
+                render_member(ev, &d->members[i], out) != 0)
+                return SZ_ENOMEM;
+            empty = false;
+        }
     } else {
-        /* Rebuild from the kept members, each copied as it came. */
+        /* Rebuild from the kept members, each copied as it came unless a
+         * rule changed it. */
         empty = true;
         if (sz_buf_putc(out, '{') != 0)
             return SZ_ENOMEM;
         for (size_t i = 0; i < d->n_members; i++) {
             if (dropped(ev, i))
                 continue;
-            const struct sz_json_member *m = &d->members[i];
-            size_t from = m->key_off - 1, to = m->val_off + m->val_len;
             if ((!empty && sz_buf_putc(out, ',') != 0) ||
-                sz_buf_append(out, t + from, to - from) != 0)
+                render_member(ev, &d->members[i], out) != 0)
                 return SZ_ENOMEM;
             empty = false;
         }
@@ -110,4 +148,151 @@ int sz_event_render(const struct sz_event *ev, struct sz_buf *out)
     if (render_members(ev, out) != 0)
         return SZ_ENOMEM;
     return sz_buf_append(out, "}\n", 2);
+}
+
+void sz_event_edits_free(struct sz_event_edits *e)
+{
+    if (!e)
+        return;
+    sz_buf_free(&e->text);
+    free(e->members);
+    e->members = NULL;
+    e->cap = 0;
+}
+
+/* Copy on first write: the line and its members move to the store, with
+ * the same offsets, so that everything found so far stays valid. */
+static int edit_begin(struct sz_event *ev, size_t extra_members)
+{
+    struct sz_event_edits *e = ev->edits;
+    if (!e)
+        return SZ_EINVAL;
+    size_t need = ev->doc.n_members + extra_members;
+    if (need > e->cap) {
+        struct sz_json_member *m = sz_array_grow(e->members, &e->cap, need, sizeof *m);
+        if (!m)
+            return SZ_ENOMEM;
+        e->members = m;
+        if (ev->edited)
+            ev->doc.members = m; /* the array moved */
+    }
+    if (ev->edited)
+        return 0;
+    sz_buf_clear(&e->text);
+    if (sz_buf_append(&e->text, ev->doc.text, ev->doc.len) != 0)
+        return SZ_ENOMEM;
+    if (ev->doc.n_members) /* an empty object may have no array at all */
+        memcpy(e->members, ev->doc.members, ev->doc.n_members * sizeof *e->members);
+    ev->doc.text = e->text.data;
+    ev->doc.members = e->members;
+    ev->n_line_members = ev->doc.n_members;
+    ev->edited = true;
+    return 0;
+}
+
+/* Append bytes to the store's text; *off receives where they start. */
+static int store(struct sz_event *ev, const char *p, size_t n, uint32_t *off)
+{
+    struct sz_buf *b = &ev->edits->text;
+    if (b->len + n >= UINT32_MAX)
+        return SZ_ELIMIT;
+    *off = (uint32_t)b->len;
+    if (sz_buf_append(b, p, n) != 0)
+        return SZ_ENOMEM;
+    ev->doc.text = b->data; /* the append may have moved it */
+    ev->doc.len = b->len;
+    return 0;
+}
+
+static int store_value(struct sz_event *ev, struct sz_json_member *m, const char *v, size_t n)
+{
+    int r = store(ev, v, n, &m->val_off);
+    if (r)
+        return r;
+    m->val_len = (uint32_t)n;
+    m->str_escaped = 0;
+    m->num_int = 0;
+    switch (v[0]) {
+    case '"':
+        m->type = SZ_JSON_STRING;
+        m->str_escaped = memchr(v, '\\', n) != NULL;
+        break;
+    case '{': m->type = SZ_JSON_OBJECT; break;
+    case '[': m->type = SZ_JSON_ARRAY; break;
+    case 't': m->type = SZ_JSON_TRUE; break;
+    case 'f': m->type = SZ_JSON_FALSE; break;
+    case 'n': m->type = SZ_JSON_NULL; break;
+    default:
+        m->type = SZ_JSON_NUMBER;
+        m->num_int = !memchr(v, '.', n) && !memchr(v, 'e', n) && !memchr(v, 'E', n);
+        break;
+    }
+    return 0;
+}
+
+/* A key's JSON text (without quotes) goes to the store. */
+static int store_key(struct sz_event *ev, struct sz_json_member *m, const char *name, size_t n)
+{
+    struct sz_buf *b = &ev->edits->text;
+    size_t at = b->len;
+    int r = sz_jsonw_string(b, name, n);
+    if (r)
+        return r;
+    ev->doc.text = b->data;
+    ev->doc.len = b->len;
+    if (b->len >= UINT32_MAX)
+        return SZ_ELIMIT;
+    m->key_off = (uint32_t)at + 1;
+    m->key_len = (uint32_t)(b->len - at - 2);
+    m->key_escaped = memchr(b->data + m->key_off, '\\', m->key_len) != NULL;
+    return 0;
+}
+
+int sz_event_set_value(struct sz_event *ev, size_t i, const char *value, size_t n)
+{
+    int r = edit_begin(ev, 0);
+    if (r)
+        return r;
+    if (i < ev->n_line_members)
+        ev->rewritten = true;
+    return store_value(ev, &ev->edits->members[i], value, n);
+}
+
+int sz_event_rename(struct sz_event *ev, size_t i, const char *name, size_t n)
+{
+    int r = edit_begin(ev, 0);
+    if (r)
+        return r;
+    if (i < ev->n_line_members)
+        ev->rewritten = true;
+    return store_key(ev, &ev->edits->members[i], name, n);
+}
+
+int sz_event_remove(struct sz_event *ev, size_t i)
+{
+    int r = edit_begin(ev, 0);
+    if (r)
+        return r;
+    struct sz_json_member *m = ev->edits->members;
+    memmove(m + i, m + i + 1, (ev->doc.n_members - i - 1) * sizeof *m);
+    ev->doc.n_members--;
+    if (i < ev->n_line_members) {
+        ev->n_line_members--;
+        ev->rewritten = true;
+    }
+    return 0;
+}
+
+int sz_event_add(struct sz_event *ev, const char *name, size_t name_len, const char *value,
+                 size_t n)
+{
+    int r = edit_begin(ev, 1);
+    if (r)
+        return r;
+    struct sz_json_member *m = &ev->edits->members[ev->doc.n_members];
+    memset(m, 0, sizeof *m);
+    if ((r = store_key(ev, m, name, name_len)) != 0 || (r = store_value(ev, m, value, n)) != 0)
+        return r;
+    ev->doc.n_members++;
+    return 0;
 }

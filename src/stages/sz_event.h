@@ -7,8 +7,17 @@
  * are assembled once, at the end, by sz_event_render, which copies spans of
  * the original line so that untouched fields pass through byte for byte.
  *
- * Ownership: `extra` is owned by whoever set the event up (the pipeline
- * reuses one buffer for all events); everything else is borrowed.
+ * Editing (cleaning rules): the first edit copies the line and its member
+ * array into the event's edit store, and from then on doc.text and
+ * doc.members refer to the copy. The copy keeps every offset; new keys and
+ * values are appended past the line's end, so a member whose key and value
+ * both lie inside the line is still a contiguous span of the input and is
+ * rendered byte for byte, and only members a rule touched are re-written.
+ * `line` and `len` always keep the input as it came (dead letters show it).
+ *
+ * Ownership: `extra` and `edits` are owned by whoever set the event up (the
+ * pipeline reuses them for all events; either may be NULL when the stages
+ * in use never need them); everything else is borrowed.
  */
 #ifndef SZ_EVENT_H
 #define SZ_EVENT_H
@@ -42,16 +51,34 @@ struct sz_event {
     const struct sz_json_member *key;
     const struct sz_json_member *type;
 
+    /* set by clean (see "Editing" above) */
+    struct sz_event_edits *edits; /* the store; NULL: editing is not possible */
+    bool edited;          /* doc.text and doc.members point into the store */
+    bool rewritten;       /* a member of the line was changed or removed */
+    size_t n_line_members; /* members that came from the line (when edited) */
+
     /* set by enrich */
     struct sz_buf *extra;             /* ",\"name\":value" fragments to append */
     uint32_t drop[SZ_EVENT_MAX_DROPS]; /* indices into doc.members to leave out */
     size_t n_drop;
 };
 
+/* Storage for edited events, reused from event to event. */
+struct sz_event_edits {
+    struct sz_buf text;             /* the line's copy, then new keys and values */
+    struct sz_json_member *members; /* the edited member array */
+    size_t cap;
+};
+
+void sz_event_edits_free(struct sz_event_edits *e);
+
 /* Why a stage turned an event away. `detail` is human text. */
 struct sz_reject {
     enum sz_reason reason;
     char detail[256];
+    const char *filter; /* SZ_REASON_FILTERED: the rule's name (borrowed from
+                         * the config, which outlives the run) */
+    int rule;           /* SZ_REASON_FILTERED: index of the rule */
 };
 
 /* Reset the per-event fields for a new line (extra is cleared, not freed). */
@@ -66,5 +93,17 @@ int sz_event_render_open(const struct sz_event *ev, struct sz_buf *out) SZ_WUR;
 
 /* Mark member index i to be left out of the output. 0, or SZ_ELIMIT. */
 int sz_event_drop(struct sz_event *ev, size_t i) SZ_WUR;
+
+/* Edits. Each returns 0, SZ_ENOMEM, or SZ_ELIMIT when the edited text
+ * would pass 4 GiB; SZ_EINVAL if the event has no edit store. `value` is
+ * the complete JSON text of a value, valid (callers produce it with
+ * sz_jsonw or take it from the config); `name` is a key's unescaped bytes.
+ * Indices are into doc.members and stay valid, except that removing
+ * member i shifts the members after it down by one. */
+int sz_event_set_value(struct sz_event *ev, size_t i, const char *value, size_t n) SZ_WUR;
+int sz_event_rename(struct sz_event *ev, size_t i, const char *name, size_t n) SZ_WUR;
+int sz_event_remove(struct sz_event *ev, size_t i) SZ_WUR;
+int sz_event_add(struct sz_event *ev, const char *name, size_t name_len, const char *value,
+                 size_t n) SZ_WUR;
 
 #endif

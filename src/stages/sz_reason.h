@@ -14,6 +14,8 @@ enum sz_reason {
     SZ_REASON_MISSING_FIELD, /* a required field is absent */
     SZ_REASON_WRONG_TYPE,    /* a required field has the wrong JSON type */
     SZ_REASON_OUT_OF_RANGE,  /* a required field's value is outside its bounds */
+    SZ_REASON_FILTERED,      /* a cleaning rule's `reject` (written "filtered:NAME") */
+    SZ_REASON_CLEAN_FAILED,  /* a cleaning rule could not apply (e.g. scale on a string) */
     SZ_REASON_COUNT
 };
 

@@ -519,7 +519,8 @@ static int split_cause(const struct sz_sessionizer *z, const struct keystate *k,
         return SZ_CAUSE_START_EVENT;
     if (z->cfg.max_duration_ms && h->ts - k->start_ts > z->cfg.max_duration_ms)
         return SZ_CAUSE_MAX_DURATION;
-    if (z->cfg.split_at_midnight && sz_time_day_of(h->ts) != sz_time_day_of(k->last_ts))
+    if (z->cfg.split_at_midnight && sz_time_day_of(sz_tz_local(z->cfg.tz, h->ts)) !=
+                                        sz_time_day_of(sz_tz_local(z->cfg.tz, k->last_ts)))
         return SZ_CAUSE_MIDNIGHT;
     return -1;
 }

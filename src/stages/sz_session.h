@@ -35,6 +35,7 @@
 
 #include "sz_clock.h"
 #include "sz_error.h"
+#include "sz_tz.h"
 
 /* The window of arrivals the clock looks at (see sz_clock.h). */
 #define SZ_SESSION_CLOCK_WINDOW SZ_CLOCK_WINDOW
@@ -45,7 +46,7 @@ enum sz_session_cause {
                             * the key's state expired (silent past the TTL) */
     SZ_CAUSE_START_EVENT,  /* the event type is a start event */
     SZ_CAUSE_MAX_DURATION, /* the session would have run past max_duration */
-    SZ_CAUSE_MIDNIGHT,     /* the event is on a later UTC day than the previous one */
+    SZ_CAUSE_MIDNIGHT,     /* the event is on a later local day than the previous one */
     SZ_CAUSE_END_OF_INPUT  /* only as an end cause */
 };
 
@@ -58,7 +59,8 @@ struct sz_session_config {
     const char *const *start_events; /* event types that open a session */
     size_t n_start_events;
     int64_t max_duration_ms;      /* 0: off */
-    bool split_at_midnight;
+    bool split_at_midnight;       /* at local midnight in `tz` */
+    const struct sz_tz *tz;       /* NULL: UTC; borrowed, outlives the engine */
     int64_t lateness_ms;          /* >= 0; default 2 min */
     int64_t state_ttl_ms;         /* 0: gap + lateness */
     unsigned partitions;          /* logical key partitions; 0: 64 */

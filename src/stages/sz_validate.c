@@ -1,8 +1,52 @@
 #include "sz_validate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "sz_decimal.h"
 #include "sz_time.h"
+
+/* Numbers below this (in absolute value) are seconds under `auto`: 10^11 s
+ * is the year 5138, while 10^11 ms is 1973-03-03, before any valid event. */
+#define AUTO_SECONDS_BELOW INT64_C(100000000000)
+
+static const char *const format_names[] = {
+    [SZ_TS_EPOCH_MS] = "epoch_ms", [SZ_TS_EPOCH_S] = "epoch_s", [SZ_TS_EPOCH_US] = "epoch_us",
+    [SZ_TS_RFC3339] = "rfc3339",   [SZ_TS_AUTO] = "auto",
+};
+
+const char *sz_ts_format_name(enum sz_ts_format f)
+{
+    return (unsigned)f <= SZ_TS_AUTO ? format_names[f] : NULL;
+}
+
+int sz_ts_format_parse(const char *s)
+{
+    for (int i = 0; i <= SZ_TS_AUTO; i++)
+        if (strcmp(s, format_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+void sz_schema_defaults(struct sz_schema *s)
+{
+    memset(s, 0, sizeof *s);
+    /* Literal paths always compile. */
+    (void)!sz_path_compile("machine_id", &s->key);
+    (void)!sz_path_compile("timestamp", &s->timestamp);
+    (void)!sz_path_compile("event_type", &s->event_type);
+    s->ts_format = SZ_TS_EPOCH_MS;
+    s->valid_from_ms = SZ_TS_MIN_MS;
+    s->valid_until_ms = SZ_TS_MAX_MS;
+}
+
+struct validate {
+    const struct sz_schema *s;
+    bool flat;      /* all three fields are top-level: one pass finds them */
+    struct sz_json_member key, ts, type; /* nested values found for this event */
+    char from_text[32], until_text[32];  /* the bounds, for messages */
+    char tmp[64];
+};
 
 static const char *type_name(uint8_t t)
 {
@@ -19,107 +63,230 @@ static size_t string_len(const struct sz_event *ev, const struct sz_json_member 
     return m->str_escaped ? sz_json_unescaped_len(raw, n) : n;
 }
 
-static int check_key(const struct sz_event *ev, const struct sz_json_member *m,
-                     struct sz_reject *rej)
+static int check_key(const struct validate *v, const struct sz_event *ev,
+                     const struct sz_json_member *m, struct sz_reject *rej)
 {
+    const char *name = v->s->key.text;
     if (m->type == SZ_JSON_NUMBER) {
         if (!m->num_int)
-            return sz_reject(rej, SZ_REASON_WRONG_TYPE,
-                             "machine_id is a number but not an integer");
+            return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s is a number but not an integer",
+                             name);
         /* The key is its digits: the same bound as for a string. */
         if (m->val_len > SZ_VALIDATE_MAX_KEY)
-            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "machine_id has %u digits, over %d",
+            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s has %u digits, over %d", name,
                              (unsigned)m->val_len, SZ_VALIDATE_MAX_KEY);
         return SZ_PASS;
     }
+    if (m->type == SZ_JSON_NULL)
+        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is null", name);
     if (m->type != SZ_JSON_STRING)
         return sz_reject(rej, SZ_REASON_WRONG_TYPE,
-                         "machine_id must be a string or an integer, not %s", type_name(m->type));
+                         "%s must be a string or an integer, not %s", name, type_name(m->type));
     size_t n = string_len(ev, m);
     if (n == 0)
-        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "machine_id is empty");
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is empty", name);
     if (n > SZ_VALIDATE_MAX_KEY)
-        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "machine_id is %zu bytes, over %d", n,
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is %zu bytes, over %d", name, n,
                          SZ_VALIDATE_MAX_KEY);
     return SZ_PASS;
 }
 
-static int check_timestamp(struct sz_event *ev, const struct sz_json_member *m,
+/* A string timestamp: RFC 3339. */
+static int time_from_string(struct validate *v, const struct sz_event *ev,
+                            const struct sz_json_member *m, int64_t *ms, struct sz_reject *rej)
+{
+    const char *name = v->s->timestamp.text;
+    const char *p = ev->doc.text + m->val_off + 1;
+    size_t n = m->val_len - 2;
+    if (m->str_escaped) {
+        /* Only a pointless escape (such as "\u0032") can hide a valid time. */
+        struct sz_buf b;
+        sz_buf_init(&b);
+        int r = n < sizeof v->tmp ? sz_json_unescape(p, n, &b) : SZ_ELIMIT;
+        if (r == 0 && b.len < sizeof v->tmp)
+            memcpy(v->tmp, b.data, b.len);
+        n = r == 0 && b.len < sizeof v->tmp ? b.len : sizeof v->tmp;
+        sz_buf_free(&b);
+        if (r == SZ_ENOMEM)
+            return SZ_ENOMEM;
+        p = v->tmp;
+    }
+    if (sz_time_parse_rfc3339(p, n, ms) != 0)
+        return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s is not an RFC 3339 date-time", name);
+    return SZ_PASS;
+}
+
+/* A number timestamp in the unit the format (or `auto`) says. */
+static int time_from_number(struct validate *v, const struct sz_event *ev,
+                            const struct sz_json_member *m, int64_t *ms, struct sz_reject *rej)
+{
+    const char *name = v->s->timestamp.text;
+    const char *p = ev->doc.text + m->val_off;
+    enum sz_ts_format f = v->s->ts_format;
+    if (f == SZ_TS_EPOCH_MS || f == SZ_TS_EPOCH_US) {
+        int64_t x;
+        int r = sz_json_parse_int64(p, m->val_len, &x);
+        const char *unit = f == SZ_TS_EPOCH_MS ? "milliseconds" : "microseconds";
+        if (r == 1)
+            return sz_reject(rej, SZ_REASON_WRONG_TYPE,
+                             "%s must be an integer of epoch %s, not a fraction", name, unit);
+        if (r == 2)
+            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s does not fit in 64 bits", name);
+        /* floor, also before 1970 */
+        *ms = f == SZ_TS_EPOCH_MS ? x : x / 1000 - (x % 1000 < 0);
+        return SZ_PASS;
+    }
+    struct sz_decimal d;
+    if (sz_decimal_parse(p, m->val_len, &d) != 0)
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s has too many digits", name);
+    int shift = 3;
+    if (f == SZ_TS_AUTO) {
+        int64_t whole;
+        if (sz_decimal_to_int_scaled(d, 0, &whole) != 0)
+            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s does not fit in 64 bits", name);
+        if (whole >= AUTO_SECONDS_BELOW || whole <= -AUTO_SECONDS_BELOW)
+            shift = 0;
+    }
+    if (sz_decimal_to_int_scaled(d, shift, ms) != 0)
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s does not fit in 64 bits", name);
+    return SZ_PASS;
+}
+
+static int check_timestamp(struct validate *v, struct sz_event *ev, const struct sz_json_member *m,
                            struct sz_reject *rej)
 {
-    if (m->type != SZ_JSON_NUMBER)
+    const struct sz_schema *s = v->s;
+    const char *name = s->timestamp.text;
+    enum sz_ts_format f = s->ts_format;
+    int64_t ms = 0;
+    int r;
+    if (m->type == SZ_JSON_STRING && (f == SZ_TS_RFC3339 || f == SZ_TS_AUTO))
+        r = time_from_string(v, ev, m, &ms, rej);
+    else if (m->type == SZ_JSON_NUMBER && f != SZ_TS_RFC3339)
+        r = time_from_number(v, ev, m, &ms, rej);
+    else if (m->type == SZ_JSON_NULL)
+        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is null", name);
+    else if (f == SZ_TS_EPOCH_MS)
         return sz_reject(rej, SZ_REASON_WRONG_TYPE,
-                         "timestamp must be an integer of epoch milliseconds, not %s",
+                         "%s must be an integer of epoch milliseconds, not %s", name,
                          type_name(m->type));
-    int64_t v;
-    int r = sz_json_parse_int64(ev->doc.text + m->val_off, m->val_len, &v);
-    if (r == 1)
-        return sz_reject(rej, SZ_REASON_WRONG_TYPE,
-                         "timestamp must be an integer of epoch milliseconds, not a fraction");
-    if (r == 2)
-        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "timestamp does not fit in 64 bits");
-    if (v < SZ_TS_MIN_MS || v >= SZ_TS_MAX_MS) {
-        const char *hint = v >= 946684800 && v < 4102444800 ? " (looks like seconds, not ms)" : "";
-        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE,
-                         "timestamp %lld is outside 2000-01-01..2100-01-01%s", (long long)v, hint);
+    else
+        return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s must be %s, not %s", name,
+                         f == SZ_TS_RFC3339 ? "an RFC 3339 string"
+                         : f == SZ_TS_AUTO  ? "a number or an RFC 3339 string"
+                                            : "a number",
+                         type_name(m->type));
+    if (r != SZ_PASS)
+        return r;
+    if (ms < s->valid_from_ms || ms >= s->valid_until_ms) {
+        const char *hint = f == SZ_TS_EPOCH_MS && ms >= s->valid_from_ms / 1000 &&
+                                   ms < s->valid_until_ms / 1000
+                               ? " (looks like seconds, not ms)"
+                               : "";
+        if (m->type == SZ_JSON_NUMBER)
+            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s %.*s is outside %s..%s%s", name,
+                             (int)(m->val_len > 40 ? 40 : m->val_len),
+                             ev->doc.text + m->val_off, v->from_text, v->until_text, hint);
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is outside %s..%s", name, v->from_text,
+                         v->until_text);
     }
-    ev->ts_ms = v;
+    ev->ts_ms = ms;
     return SZ_PASS;
+}
+
+static bool name_is(const struct sz_json_doc *d, const struct sz_json_member *m,
+                    const struct sz_path *p)
+{
+    return m->key_len == p->len[0] && memcmp(d->text + m->key_off, p->text, m->key_len) == 0;
+}
+
+/* Find a schema field: top-level through the doc, nested through the path. */
+static const struct sz_json_member *find(const struct sz_event *ev, const struct sz_path *p,
+                                         struct sz_json_member *slot)
+{
+    if (p->n == 1)
+        return sz_json_doc_get(&ev->doc, p->text, p->len[0]);
+    return sz_path_get(&ev->doc, p, -1, slot) ? slot : NULL;
 }
 
 static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *rej)
 {
-    (void)ctx;
+    struct validate *v = ctx;
+    const struct sz_schema *s = v->s;
     const struct sz_json_member *key = NULL, *ts = NULL, *type = NULL;
-    bool any_escaped = false;
-    /* One pass over the members instead of three lookups, comparing raw
-     * bytes; the rare escaped key sends us to the exact (slower) lookup. */
-    for (size_t i = 0; i < ev->doc.n_members; i++) {
-        const struct sz_json_member *m = &ev->doc.members[i];
-        const char *k = ev->doc.text + m->key_off;
-        any_escaped |= m->key_escaped;
-        switch (m->key_len) {
-        case 9:
-            if (memcmp(k, "timestamp", 9) == 0)
+    bool any_escaped = !v->flat;
+    if (v->flat) {
+        /* One pass over the members instead of three lookups, comparing raw
+         * bytes; the rare escaped key sends us to the exact (slower) lookup. */
+        for (size_t i = 0; i < ev->doc.n_members; i++) {
+            const struct sz_json_member *m = &ev->doc.members[i];
+            any_escaped |= m->key_escaped;
+            if (name_is(&ev->doc, m, &s->timestamp))
                 ts = m;
-            break;
-        case 10:
-            if (memcmp(k, "machine_id", 10) == 0)
+            else if (name_is(&ev->doc, m, &s->key))
                 key = m;
-            else if (memcmp(k, "event_type", 10) == 0)
+            else if (name_is(&ev->doc, m, &s->event_type))
                 type = m;
-            break;
-        default:
-            break;
         }
     }
     if (any_escaped) {
-        key = sz_json_doc_get(&ev->doc, "machine_id", 10);
-        ts = sz_json_doc_get(&ev->doc, "timestamp", 9);
-        type = sz_json_doc_get(&ev->doc, "event_type", 10);
+        key = find(ev, &s->key, &v->key);
+        ts = find(ev, &s->timestamp, &v->ts);
+        type = find(ev, &s->event_type, &v->type);
     }
     if (!key)
-        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "machine_id is missing");
+        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->key.text);
     if (!ts)
-        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "timestamp is missing");
+        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->timestamp.text);
     if (!type)
-        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "event_type is missing");
-    int r = check_key(ev, key, rej);
+        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->event_type.text);
+    for (size_t i = 0; i < s->n_required; i++) {
+        struct sz_json_member tmp;
+        const struct sz_json_member *m = find(ev, &s->required[i], &tmp);
+        if (!m)
+            return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->required[i].text);
+        if (m->type == SZ_JSON_NULL)
+            return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is null", s->required[i].text);
+    }
+    int r = check_key(v, ev, key, rej);
     if (r != SZ_PASS)
         return r;
-    if ((r = check_timestamp(ev, ts, rej)) != SZ_PASS)
+    if ((r = check_timestamp(v, ev, ts, rej)) != SZ_PASS)
         return r;
+    if (type->type == SZ_JSON_NULL)
+        return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is null", s->event_type.text);
     if (type->type != SZ_JSON_STRING)
-        return sz_reject(rej, SZ_REASON_WRONG_TYPE, "event_type must be a string, not %s",
-                         type_name(type->type));
+        return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s must be a string, not %s",
+                         s->event_type.text, type_name(type->type));
     if (string_len(ev, type) == 0)
-        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "event_type is empty");
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is empty", s->event_type.text);
     ev->key = key;
     ev->type = type;
     return SZ_PASS;
 }
 
-void sz_validate_stage_create(struct sz_stage *out)
+/* A bound as people wrote it: a date when it is a midnight, else the instant. */
+static void format_bound(int64_t ms, char out[32])
 {
-    *out = (struct sz_stage){ "validate", NULL, validate_process, NULL };
+    char t[25];
+    sz_time_format_rfc3339(ms, t);
+    if (ms % (24 * SZ_MS_PER_HOUR) == 0) {
+        memcpy(out, t, 10);
+        out[10] = '\0';
+    } else {
+        memcpy(out, t, 25);
+    }
+}
+
+int sz_validate_stage_create(const struct sz_schema *schema, struct sz_stage *out)
+{
+    struct validate *v = calloc(1, sizeof *v);
+    if (!v)
+        return SZ_ENOMEM;
+    v->s = schema;
+    v->flat = schema->key.n == 1 && schema->timestamp.n == 1 && schema->event_type.n == 1;
+    format_bound(schema->valid_from_ms, v->from_text);
+    format_bound(schema->valid_until_ms, v->until_text);
+    *out = (struct sz_stage){ "validate", v, validate_process, free };
+    return 0;
 }
