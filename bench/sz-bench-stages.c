@@ -36,6 +36,7 @@ struct line {
 
 struct sink_ctx {
     struct sz_buf rec;
+    struct sz_session_record_keys keys;
     uint64_t bytes;
 };
 
@@ -44,7 +45,7 @@ static int on_event(void *ud, const struct sz_session_out *ev)
     struct sink_ctx *s = ud;
     sz_buf_clear(&s->rec);
     if (sz_buf_append(&s->rec, ev->body, ev->body_len) != 0 ||
-        sz_session_record_event(&s->rec, ev) != 0)
+        sz_session_record_event(&s->rec, &s->keys, ev) != 0)
         return SZ_ENOMEM;
     s->bytes += s->rec.len;
     return 0;
@@ -54,7 +55,7 @@ static int on_summary(void *ud, const struct sz_session_summary *sum)
 {
     struct sink_ctx *s = ud;
     sz_buf_clear(&s->rec);
-    if (sz_session_record_summary(&s->rec, sum, "machine_id") != 0)
+    if (sz_session_record_summary(&s->rec, &s->keys, sum, "machine_id") != 0)
         return SZ_ENOMEM;
     s->bytes += s->rec.len;
     return 0;
@@ -111,9 +112,13 @@ int main(int argc, char **argv)
 
     struct sz_json_scanner *sc = sz_json_scanner_create(0);
     struct sz_stage st[3];
-    if (sz_parse_stage_create(0, &st[0]) != 0 || sz_enrich_stage_create(&st[2]) != 0)
+    static struct sz_schema schema;
+    static struct sz_enrich_config enrich;
+    sz_schema_defaults(&schema);
+    sz_enrich_config_defaults(&enrich);
+    if (sz_parse_stage_create(0, &st[0]) != 0 || sz_enrich_stage_create(&enrich, &st[2]) != 0 ||
+        sz_validate_stage_create(&schema, &st[1]) != 0)
         return 1;
-    sz_validate_stage_create(&st[1]);
     struct sz_buf extra, out;
     sz_buf_init(&extra);
     sz_buf_init(&out);
@@ -121,6 +126,10 @@ int main(int argc, char **argv)
     double best_scan = 1e9, best_all = 1e9, best_sess = 1e9;
     struct sink_ctx sink_ctx;
     sz_buf_init(&sink_ctx.rec);
+    struct sz_session_fields fields;
+    sz_session_fields_defaults(&fields);
+    if (sz_session_record_keys_init(&sink_ctx.keys, &fields) != 0)
+        return 1;
     size_t ok = 0, passed = 0;
     for (int r = 0; r < rounds; r++) {
         double t0 = now_s();

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sz_cli.h"
+#include "sz_config.h"
 
 static void usage(FILE *out)
 {
@@ -11,7 +12,8 @@ static void usage(FILE *out)
           "commands:\n"
           "  run [OPTIONS] [INPUT...]   validate NDJSON events, tag their sessions, deliver\n"
           "                             them partitioned (see: sessionize help run)\n"
-          "  help [COMMAND]             show help for a command\n"
+          "  check FILE                 check a pipeline file (pipeline.yml) without running it\n"
+          "  help [COMMAND|config]      show help for a command, or the pipeline.yml reference\n"
           "\n"
           "  -h, --help                 show this help\n"
           "  -V, --version              show the version\n"
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return sz_cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return sz_cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0) {
         if (argc == 2) {
             usage(stdout);
@@ -44,6 +48,10 @@ int main(int argc, char **argv)
         }
         if (strcmp(argv[2], "run") == 0) {
             sz_cli_run_help();
+            return SZ_EXIT_OK;
+        }
+        if (strcmp(argv[2], "config") == 0) {
+            sz_config_print_reference(stdout);
             return SZ_EXIT_OK;
         }
         fprintf(stderr, "sessionize: no help for unknown command '%s'\n", argv[2]);

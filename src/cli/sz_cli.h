@@ -12,5 +12,6 @@
 
 int sz_cli_run(int argc, char **argv);
 void sz_cli_run_help(void);
+int sz_cli_check(int argc, char **argv);
 
 #endif

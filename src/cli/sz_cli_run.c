@@ -9,33 +9,24 @@
 #include <unistd.h>
 
 #include "sz_cli.h"
+#include "sz_config.h"
 #include "sz_progress.h"
 #include "sz_run.h"
 #include "sz_summary.h"
 #include "sz_units.h"
 
 enum opt_id {
+    OPT_CONFIG = 'c',
     OPT_OUTPUT = 'o',
     OPT_QUIET = 'q',
     OPT_HELP = 'h',
     OPT_OVERWRITE = 256,
-    OPT_COMPRESS,
-    OPT_COMPRESS_LEVEL,
-    OPT_MAX_FILE_BYTES,
-    OPT_MAX_EVENT_BYTES,
-    OPT_MAX_DEPTH,
-    OPT_MAX_OPEN_FILES,
-    OPT_GAP,
+    OPT_KEY,            /* an alias of a pipeline.yml key (opt_doc.key) */
     OPT_START_EVENT,
     OPT_NO_START_EVENTS,
-    OPT_MAX_DURATION,
     OPT_SPLIT_AT_MIDNIGHT,
-    OPT_LATENESS,
-    OPT_STATE_TTL,
     OPT_THREADS,
 };
-
-#define MAX_DURATION_MS (3650LL * 86400000)
 
 /* --start-event may be given this many times. */
 #define MAX_START_EVENTS 64
@@ -46,43 +37,59 @@ struct opt_doc {
     int id;
     const char *arg;
     const char *help;
+    const char *key; /* OPT_KEY: the pipeline.yml key it sets */
 };
 
+/* Options that set a pipeline.yml key go through the config's own setter,
+ * so a value is checked by the same code whichever way it comes. */
 static const struct opt_doc opts[] = {
+    { "config", required_argument, OPT_CONFIG, "FILE",
+      "read the pipeline from FILE (see: sessionize help config); options override it", NULL },
     { "output", required_argument, OPT_OUTPUT, "DIR",
-      "output directory (default: sessionize-out)" },
+      "output directory (default: sessionize-out)", "output.dir" },
     { "overwrite", no_argument, OPT_OVERWRITE, NULL,
-      "replace the output of an earlier run in DIR (events/, sessions/, dead/, _manifest.json)" },
-    { "compress", required_argument, OPT_COMPRESS, "none|gzip|zstd",
-      "compression of output files (default: none)" },
-    { "compress-level", required_argument, OPT_COMPRESS_LEVEL, "N",
-      "compression level (default: gzip 6, zstd 3)" },
-    { "max-file-bytes", required_argument, OPT_MAX_FILE_BYTES, "SIZE",
-      "roll output files over at this size, e.g. 64MiB (default: 128MiB)" },
-    { "max-event-bytes", required_argument, OPT_MAX_EVENT_BYTES, "SIZE",
-      "longest accepted line; longer ones are dead letters (default: 1MiB)" },
-    { "max-depth", required_argument, OPT_MAX_DEPTH, "N",
-      "deepest accepted JSON nesting (default: 64)" },
-    { "max-open-files", required_argument, OPT_MAX_OPEN_FILES, "N",
-      "output files open at once; more partitions roll over (default: 16)" },
-    { "gap", required_argument, OPT_GAP, "DURATION",
-      "a longer pause between two events of a machine starts a new session (default: 30m)" },
+      "replace the output of an earlier run in DIR (events/, sessions/, dead/, _manifest.json)",
+      NULL },
+    { "compress", required_argument, OPT_KEY, "none|gzip|zstd",
+      "compression of output files (default: none)", "output.compress" },
+    { "compress-level", required_argument, OPT_KEY, "N",
+      "compression level (default: gzip 6, zstd 3)", "output.compress_level" },
+    { "max-file-bytes", required_argument, OPT_KEY, "SIZE",
+      "roll output files over at this size, e.g. 64MiB (default: 128MiB)",
+      "output.max_file_bytes" },
+    { "max-event-bytes", required_argument, OPT_KEY, "SIZE",
+      "longest accepted line; longer ones are dead letters (default: 1MiB)",
+      "limits.max_event_bytes" },
+    { "max-depth", required_argument, OPT_KEY, "N",
+      "deepest accepted JSON nesting (default: 64)", "limits.max_depth" },
+    { "max-open-files", required_argument, OPT_KEY, "N",
+      "output files open at once; more partitions roll over (default: 16)",
+      "output.max_open_files" },
+    { "gap", required_argument, OPT_KEY, "DURATION",
+      "a longer pause between two events of a machine starts a new session (default: 30m)",
+      "sessions.gap" },
     { "start-event", required_argument, OPT_START_EVENT, "TYPE",
-      "an event of this type starts a new session; repeat for more (default: open)" },
+      "an event of this type starts a new session; repeat for more (default: open)", NULL },
     { "no-start-events", no_argument, OPT_NO_START_EVENTS, NULL,
-      "no event type starts a session by itself" },
-    { "max-duration", required_argument, OPT_MAX_DURATION, "DURATION|off",
-      "split a session that would run longer than this (default: off)" },
+      "no event type starts a session by itself", NULL },
+    { "max-duration", required_argument, OPT_KEY, "DURATION|off",
+      "split a session that would run longer than this (default: off)",
+      "sessions.max_duration" },
     { "split-at-midnight", no_argument, OPT_SPLIT_AT_MIDNIGHT, NULL,
-      "start a new session when a machine's events cross UTC midnight" },
-    { "lateness", required_argument, OPT_LATENESS, "DURATION",
-      "how far out of time order a machine's events may arrive and still be ordered (default: 2m)" },
-    { "state-ttl", required_argument, OPT_STATE_TTL, "DURATION|auto",
-      "forget a machine silent this long on the arrival clock (default: auto = gap + lateness)" },
+      "start a new session when a machine's events cross midnight (in --timezone)", NULL },
+    { "lateness", required_argument, OPT_KEY, "DURATION",
+      "how far out of time order a machine's events may arrive and still be ordered (default: 2m)",
+      "sessions.lateness" },
+    { "state-ttl", required_argument, OPT_KEY, "DURATION|auto",
+      "forget a machine silent this long on the arrival clock (default: auto = gap + lateness)",
+      "sessions.state_ttl" },
+    { "timezone", required_argument, OPT_KEY, "ZONE",
+      "IANA zone of dates, hours, midnight and partitions (default: UTC)", "enrich.timezone" },
     { "threads", required_argument, OPT_THREADS, "N",
-      "threads to use; the output is the same for every N (default: the number of CPUs, at most 8)" },
-    { "quiet", no_argument, OPT_QUIET, NULL, "no progress line and no summary" },
-    { "help", no_argument, OPT_HELP, NULL, "show this help" },
+      "threads to use; the output is the same for every N (default: the number of CPUs, at most 8)",
+      NULL },
+    { "quiet", no_argument, OPT_QUIET, NULL, "no progress line and no summary", NULL },
+    { "help", no_argument, OPT_HELP, NULL, "show this help", NULL },
 };
 #define N_OPTS (sizeof opts / sizeof opts[0])
 
@@ -113,10 +120,11 @@ static void print_wrapped(const char *left, const char *text)
 
 void sz_cli_run_help(void)
 {
-    printf("usage: sessionize run [OPTIONS] [INPUT...]\n"
+    printf("usage: sessionize run [-c pipeline.yml] [OPTIONS] [INPUT...]\n"
            "\n"
-           "Read NDJSON events, validate them, tag each with its session (per\n"
-           "machine_id; a new one after --gap or at a start event), and deliver to DIR:\n"
+           "Read NDJSON events, clean them by the pipeline's rules, validate them, tag\n"
+           "each with its session (per machine_id; a new one after --gap or at a start\n"
+           "event), and deliver to DIR:\n"
            "  DIR/events/dt=YYYY-MM-DD/hour=HH/part-S-NNNNN.ndjson\n"
            "      valid events, with event_date, event_hour, session_id,\n"
            "      session_seq and ms_since_prev added\n"
@@ -149,8 +157,10 @@ void sz_cli_run_help(void)
            "  0  success, also when some lines became dead letters\n"
            "  1  runtime failure: an input is missing, unreadable or damaged, a write\n"
            "     failed, or memory ran out (the message names the file)\n"
-           "  2  usage error: bad option, or DIR is not empty without --overwrite;\n"
-           "     nothing was written\n");
+           "  2  usage error: bad option, pipeline file error (FILE:LINE:COL: message),\n"
+           "     or DIR is not empty without --overwrite; nothing was written\n"
+           "\n"
+           "Pipeline file reference: sessionize help config.\n");
 }
 
 static int bad_value(const char *opt, const char *val, const char *want)
@@ -159,38 +169,12 @@ static int bad_value(const char *opt, const char *val, const char *want)
     return SZ_EXIT_USAGE;
 }
 
-static int parse_duration_opt(const char *opt, const char *val, bool allow_off, bool allow_auto,
-                              int64_t min, int64_t *out)
+static void build_getopt(struct option *lo, char *shorts)
 {
-    if ((allow_off && strcmp(val, "off") == 0) || (allow_auto && strcmp(val, "auto") == 0)) {
-        *out = 0;
-        return -1;
-    }
-    int64_t ms;
-    /* Ten years is past any session setting, and keeps sums of durations
-     * far from overflow. */
-    if (sz_parse_duration(val, &ms) != 0 || ms < min || ms > MAX_DURATION_MS)
-        return bad_value(opt, val,
-                         allow_off    ? "a duration up to 3650d such as 4h, or off"
-                         : allow_auto ? "a duration up to 3650d such as 1h, or auto"
-                         : min > 0    ? "a positive duration up to 3650d such as 30m"
-                                      : "a duration up to 3650d such as 2m (0s allowed)");
-    *out = ms;
-    return -1;
-}
-
-/* Parse argv into cfg; start events are collected in `starts` (argv's
- * strings, which outlive the run). Returns -1 to go on, or an exit code. */
-static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet,
-                 const char **starts)
-{
-    size_t n_starts = 0;
-    bool starts_given = false;
-    struct option lo[N_OPTS + 1];
-    char shorts[2 * N_OPTS + 1];
     size_t ns = 0;
     for (size_t i = 0; i < N_OPTS; i++) {
-        lo[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].id };
+        /* val: the index in opts, offset past the short options' range */
+        lo[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, 256 + (int)i };
         if (opts[i].id < 256) {
             shorts[ns++] = (char)opts[i].id;
             if (opts[i].has_arg)
@@ -199,76 +183,98 @@ static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet,
     }
     shorts[ns] = '\0';
     lo[N_OPTS] = (struct option){ 0, 0, 0, 0 };
+}
 
-    optind = 1;
+/* The opts[] entry getopt_long returned, or NULL for an unknown option. */
+static const struct opt_doc *which(int c)
+{
+    if (c >= 256 && c < 256 + (int)N_OPTS)
+        return &opts[c - 256];
+    for (size_t i = 0; i < N_OPTS; i++)
+        if (opts[i].id < 256 && opts[i].id == c)
+            return &opts[i];
+    return NULL;
+}
+
+static int unknown_option(char **argv)
+{
+    if (optopt > 0 && optopt < 256)
+        fprintf(stderr, "sessionize run: unknown option or missing value: -%c\n", optopt);
+    else
+        fprintf(stderr, "sessionize run: unknown option or missing value: %s\n", argv[optind - 1]);
+    fprintf(stderr, "Try 'sessionize help run'.\n");
+    return SZ_EXIT_USAGE;
+}
+
+static int config_failed(const struct sz_config_error *e)
+{
+    if (e->where[0])
+        fprintf(stderr, "%s: %s\n", e->where, e->message);
+    else
+        fprintf(stderr, "sessionize: %s\n", e->message);
+    return SZ_EXIT_USAGE;
+}
+
+/* Parse argv: first the config file (so that options can override it), then
+ * every other option in order. Start events are collected in `starts`
+ * (argv's strings). Returns -1 to go on, or an exit code. */
+static int parse(int argc, char **argv, struct sz_config *conf, bool *quiet, const char **starts)
+{
+    struct option lo[N_OPTS + 1];
+    char shorts[2 * N_OPTS + 1];
+    build_getopt(lo, shorts);
+    struct sz_config_error err;
+    struct sz_run_config *cfg = sz_config_run(conf);
+
+    optind = 0; /* 0: glibc reinitialises its scan (argv was permuted) */
     opterr = 0;
-    int c, rc;
-    uint64_t v;
+    int c;
+    const char *config = NULL;
     while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-        switch (c) {
+        const struct opt_doc *o = which(c);
+        if (!o)
+            return unknown_option(argv);
+        if (o->id == OPT_HELP) {
+            sz_cli_run_help();
+            return SZ_EXIT_OK;
+        }
+        if (o->id == OPT_CONFIG)
+            config = optarg;
+    }
+    if (config && sz_config_load(conf, config, &err) != 0)
+        return config_failed(&err);
+
+    size_t n_starts = 0;
+    bool starts_given = false;
+    uint64_t v;
+    optind = 0; /* 0: glibc reinitialises its scan (argv was permuted) */
+    while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+        const struct opt_doc *o = which(c);
+        switch (o->id) {
         case OPT_OUTPUT:
-            if (optarg[0] == '\0')
-                return bad_value("output", optarg, "a directory name");
-            cfg->out_dir = optarg;
+        case OPT_KEY: {
+            int r = sz_config_set(conf, o->key, optarg, &err);
+            if (r == SZ_EINVAL)
+                return bad_value(o->name, optarg, err.message);
+            if (r)
+                return SZ_EXIT_FAILURE;
             break;
+        }
         case OPT_OVERWRITE:
             cfg->overwrite = true;
             break;
         case OPT_QUIET:
             *quiet = true;
             break;
-        case OPT_HELP:
-            sz_cli_run_help();
-            return SZ_EXIT_OK;
-        case OPT_COMPRESS:
-            if (strcmp(optarg, "none") == 0)
-                cfg->compress = SZ_COMPRESS_NONE;
-            else if (strcmp(optarg, "gzip") == 0)
-                cfg->compress = SZ_COMPRESS_GZIP;
-            else if (strcmp(optarg, "zstd") == 0)
-                cfg->compress = SZ_COMPRESS_ZSTD;
-            else
-                return bad_value("compress", optarg, "none, gzip or zstd");
-            break;
-        case OPT_COMPRESS_LEVEL:
-            if (sz_parse_uint(optarg, 1, 19, &v) != 0)
-                return bad_value("compress-level", optarg, "a number from 1 to 19 (gzip: 1 to 9)");
-            cfg->compress_level = (int)v;
-            break;
-        case OPT_MAX_FILE_BYTES:
-            if (sz_parse_size(optarg, &v) != 0 || v < 4096)
-                return bad_value("max-file-bytes", optarg, "a size of at least 4096 bytes");
-            cfg->max_file_bytes = v;
-            break;
-        case OPT_MAX_EVENT_BYTES:
-            /* The scanner addresses lines with 32-bit offsets; 1 GiB is far
-             * past any real event and far below that. */
-            if (sz_parse_size(optarg, &v) != 0 || v < 64 || v > (1u << 30))
-                return bad_value("max-event-bytes", optarg, "a size from 64 bytes to 1GiB");
-            cfg->max_event_bytes = (size_t)v;
-            break;
-        case OPT_MAX_DEPTH:
-            if (sz_parse_uint(optarg, 1, 100000, &v) != 0)
-                return bad_value("max-depth", optarg, "a number from 1 to 100000");
-            cfg->max_depth = (unsigned)v;
-            break;
-        case OPT_MAX_OPEN_FILES:
-            if (sz_parse_uint(optarg, 1, 1024, &v) != 0)
-                return bad_value("max-open-files", optarg, "a number from 1 to 1024");
-            cfg->max_open_files = (size_t)v;
-            break;
         case OPT_THREADS:
             if (sz_parse_uint(optarg, 1, 64, &v) != 0)
-                return bad_value("threads", optarg, "a number from 1 to 64");
+                return bad_value("threads", optarg, "expected a number from 1 to 64");
             cfg->threads = (unsigned)v;
-            break;
-        case OPT_GAP:
-            if ((rc = parse_duration_opt("gap", optarg, false, false, 1, &cfg->session.gap_ms)) >= 0)
-                return rc;
             break;
         case OPT_START_EVENT:
             if (optarg[0] == '\0')
-                return bad_value("start-event", optarg, "an event type (use --no-start-events for none)");
+                return bad_value("start-event", optarg,
+                                 "expected an event type (use --no-start-events for none)");
             if (n_starts == MAX_START_EVENTS)
                 return bad_value("start-event", optarg, "at most 64 start events");
             starts[n_starts++] = optarg;
@@ -277,44 +283,17 @@ static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet,
         case OPT_NO_START_EVENTS:
             starts_given = true;
             break;
-        case OPT_MAX_DURATION:
-            if ((rc = parse_duration_opt("max-duration", optarg, true, false, 1,
-                                         &cfg->session.max_duration_ms)) >= 0)
-                return rc;
-            break;
         case OPT_SPLIT_AT_MIDNIGHT:
             cfg->session.split_at_midnight = true;
             break;
-        case OPT_LATENESS:
-            if ((rc = parse_duration_opt("lateness", optarg, false, false, 0,
-                                         &cfg->session.lateness_ms)) >= 0)
-                return rc;
-            break;
-        case OPT_STATE_TTL:
-            if ((rc = parse_duration_opt("state-ttl", optarg, false, true, 1,
-                                         &cfg->session.state_ttl_ms)) >= 0)
-                return rc;
-            break;
         default:
-            if (optopt)
-                fprintf(stderr, "sessionize run: unknown option or missing value: -%c\n", optopt);
-            else
-                fprintf(stderr, "sessionize run: unknown option or missing value: %s\n",
-                        argv[optind - 1]);
-            fprintf(stderr, "Try 'sessionize help run'.\n");
-            return SZ_EXIT_USAGE;
+            break;
         }
     }
-    if (cfg->compress == SZ_COMPRESS_GZIP && cfg->compress_level > 9)
-        return bad_value("compress-level", "for gzip", "a number from 1 to 9");
-    if (starts_given) {
-        cfg->session.start_events = starts;
-        cfg->session.n_start_events = n_starts;
-    }
-    if (cfg->session.state_ttl_ms &&
-        cfg->session.state_ttl_ms < cfg->session.gap_ms + cfg->session.lateness_ms)
-        return bad_value("state-ttl", "below gap + lateness",
-                         "at least gap + lateness, or sessions would be cut while still open");
+    if (starts_given && sz_config_set_list(conf, "sessions.start_events", starts, n_starts, &err))
+        return config_failed(&err);
+    if (sz_config_finish(conf, &err) != 0)
+        return config_failed(&err);
     cfg->inputs = argv + optind;
     cfg->n_inputs = (size_t)(argc - optind);
     return -1;
@@ -322,15 +301,22 @@ static int parse(int argc, char **argv, struct sz_run_config *cfg, bool *quiet,
 
 int sz_cli_run(int argc, char **argv)
 {
-    struct sz_run_config cfg;
-    sz_run_config_defaults(&cfg);
+    struct sz_config *conf;
+    if (sz_config_create(&conf) != 0) {
+        fprintf(stderr, "sessionize: out of memory\n");
+        return SZ_EXIT_FAILURE;
+    }
+    struct sz_run_config *cfgp = sz_config_run(conf);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg.threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
+    cfgp->threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
     bool quiet = false;
     const char *starts[MAX_START_EVENTS];
-    int rc = parse(argc, argv, &cfg, &quiet, starts);
-    if (rc >= 0)
+    int rc = parse(argc, argv, conf, &quiet, starts);
+    if (rc >= 0) {
+        sz_config_destroy(conf);
         return rc;
+    }
+    struct sz_run_config cfg = *cfgp;
 
     /* The manifest records the command as typed, from "sessionize" on. */
     cfg.argv = argv - 1;
@@ -367,5 +353,44 @@ int sz_cli_run(int argc, char **argv)
         fprintf(stderr, "sessionize: %s\n", res.message[0] ? res.message : sz_strerror(r));
     }
     sz_run_result_free(&res);
+    sz_config_destroy(conf);
+    return rc;
+}
+
+/* sessionize check FILE: load and check a pipeline file, run nothing. */
+int sz_cli_check(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+            printf("usage: sessionize check FILE\n\nCheck a pipeline file without running "
+                   "it: exit 0 if it is valid, else 2\nwith FILE:LINE:COL: and what is wrong. "
+                   "Reference: sessionize help config\n");
+            return SZ_EXIT_OK;
+        }
+        fprintf(stderr, "usage: sessionize check FILE\n");
+        return SZ_EXIT_USAGE;
+    }
+    struct sz_config *conf;
+    if (sz_config_create(&conf) != 0) {
+        fprintf(stderr, "sessionize: out of memory\n");
+        return SZ_EXIT_FAILURE;
+    }
+    struct sz_config_error err;
+    int r = sz_config_load(conf, argv[1], &err);
+    if (r == 0)
+        r = sz_config_finish(conf, &err);
+    int rc = SZ_EXIT_OK;
+    if (r == SZ_ENOMEM) {
+        fprintf(stderr, "sessionize: out of memory\n");
+        rc = SZ_EXIT_FAILURE;
+    } else if (r) {
+        rc = config_failed(&err);
+    } else {
+        const struct sz_run_config *c = sz_config_run(conf);
+        printf("%s: ok (%zu cleaning rule%s, time zone %s, output %s)\n", argv[1],
+               c->clean.n_rules, c->clean.n_rules == 1 ? "" : "s", c->tz ? c->tz->name : "UTC",
+               c->out_dir);
+    }
+    sz_config_destroy(conf);
     return rc;
 }

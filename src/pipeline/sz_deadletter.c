@@ -23,7 +23,14 @@ int sz_deadletter_format(struct sz_buf *out, const struct sz_event *ev,
         utf8 = rej->reason != SZ_REASON_INVALID_UTF8 && sz_utf8_valid(ev->line, raw_len);
     }
     int r = sz_buf_puts(out, "{\"reason\":");
-    r = r ? r : sz_jsonw_cstr(out, sz_reason_name(rej->reason));
+    if (rej->reason == SZ_REASON_FILTERED && rej->filter) {
+        /* "filtered:<rule name>": names are [a-z0-9_], checked at load */
+        r = r ? r : sz_buf_puts(out, "\"filtered:");
+        r = r ? r : sz_buf_puts(out, rej->filter);
+        r = r ? r : sz_buf_putc(out, '"');
+    } else {
+        r = r ? r : sz_jsonw_cstr(out, sz_reason_name(rej->reason));
+    }
     r = r ? r : sz_buf_puts(out, ",\"detail\":");
     r = r ? r : sz_jsonw_string_lossy(out, rej->detail, strlen(rej->detail));
     r = r ? r : sz_buf_puts(out, ",\"source\":");

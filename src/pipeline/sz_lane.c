@@ -1,23 +1,36 @@
 #include "sz_lane.h"
 
+#include <string.h>
+
 #include "sz_deadletter.h"
 #include "sz_enrich.h"
 #include "sz_parse.h"
+#include "sz_run.h"
 #include "sz_session.h"
 #include "sz_validate.h"
 
-int sz_lane_init(struct sz_lane *l, unsigned max_depth)
+int sz_lane_init(struct sz_lane *l, const struct sz_run_config *cfg)
 {
     l->n_stages = 0;
     sz_buf_init(&l->arena);
     sz_buf_init(&l->extra);
+    memset(&l->edits, 0, sizeof l->edits);
     l->error_slot = -1;
-    int r = sz_parse_stage_create(max_depth, &l->stages[l->n_stages]);
+    /* Cleaning comes before validation, so that a rule can repair an event
+     * that would otherwise be invalid. */
+    int r = sz_parse_stage_create(cfg->max_depth, &l->stages[l->n_stages]);
     if (r)
         return r;
     l->n_stages++;
-    sz_validate_stage_create(&l->stages[l->n_stages++]);
-    if ((r = sz_enrich_stage_create(&l->stages[l->n_stages])) != 0)
+    if (cfg->clean.n_rules) {
+        if ((r = sz_clean_stage_create(&cfg->clean, &l->stages[l->n_stages])) != 0)
+            return r;
+        l->n_stages++;
+    }
+    if ((r = sz_validate_stage_create(&cfg->schema, &l->stages[l->n_stages])) != 0)
+        return r;
+    l->n_stages++;
+    if ((r = sz_enrich_stage_create(&cfg->enrich, &l->stages[l->n_stages])) != 0)
         return r;
     l->n_stages++;
     return 0;
@@ -30,6 +43,7 @@ void sz_lane_free(struct sz_lane *l)
     l->n_stages = 0;
     sz_buf_free(&l->arena);
     sz_buf_free(&l->extra);
+    sz_event_edits_free(&l->edits);
 }
 
 void sz_lane_reset(struct sz_lane *l)
@@ -80,6 +94,7 @@ static int decide(struct sz_lane *l, struct sz_slot *s, struct sz_event *ev)
     if (v == SZ_REJECT) {
         s->kind = SZ_SLOT_DEAD;
         s->reason = (uint8_t)rej.reason;
+        s->rule = rej.rule >= 0 ? (uint16_t)rej.rule : 0;
         if ((r = sz_deadletter_format(a, ev, &rej)) != 0)
             return r;
         s->out_len = a->len - s->out_off;
@@ -107,7 +122,7 @@ static int decide(struct sz_lane *l, struct sz_slot *s, struct sz_event *ev)
 int sz_lane_run(struct sz_lane *l, uint16_t id, struct sz_slot *slots, size_t n,
                 const char *const *names)
 {
-    struct sz_event ev = { .extra = &l->extra };
+    struct sz_event ev = { .extra = &l->extra, .edits = &l->edits };
     for (size_t i = 0; i < n; i++) {
         struct sz_slot *s = &slots[i];
         s->lane = id;

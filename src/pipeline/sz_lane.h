@@ -38,6 +38,7 @@ struct sz_slot {
     uint8_t reason;     /* SZ_SLOT_DEAD: enum sz_reason */
     bool key_is_int;
     uint16_t lane;
+    uint16_t rule;      /* SZ_SLOT_DEAD, reason filtered: the rule's index */
     size_t out_off, out_len;   /* DEAD: the record with its '\n'; EVENT: the
                                 * record without its closing brace */
     size_t key_off, key_len;   /* EVENT: key text in the lane's arena */
@@ -46,7 +47,7 @@ struct sz_slot {
     int64_t ts_ms;             /* EVENT */
 };
 
-#define SZ_LANE_STAGES 3
+#define SZ_LANE_STAGES 4 /* parse, clean (when there are rules), validate, enrich */
 
 /* Lanes sit side by side in an array and are written by different threads
  * on every line: each starts on its own cache line, so that no two share
@@ -56,10 +57,15 @@ struct sz_lane {
     size_t n_stages;
     struct sz_buf arena; /* records, keys and types of this batch */
     struct sz_buf extra; /* the enrich stage's fragments, per event */
+    struct sz_event_edits edits; /* the clean stage's edited copy, per event */
     int error_slot;      /* after a failure: index of the slot, or -1 */
 };
 
-int sz_lane_init(struct sz_lane *l, unsigned max_depth) SZ_WUR;
+struct sz_run_config;
+
+/* Build the lane's stages as cfg says (borrowed: it must outlive the lane).
+ * 0, SZ_ENOMEM, or SZ_EINVAL from a stage's config. */
+int sz_lane_init(struct sz_lane *l, const struct sz_run_config *cfg) SZ_WUR;
 void sz_lane_free(struct sz_lane *l);
 
 /* Forget the previous batch's arena contents. */

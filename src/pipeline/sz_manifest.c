@@ -67,6 +67,15 @@ static void options(struct w *w, const struct sz_run_config *c)
     kv_u64(w, 2, "max_event_bytes", c->max_event_bytes, false);
     kv_u64(w, 2, "max_depth", c->max_depth, false);
     kv_u64(w, 2, "max_open_files", c->max_open_files, false);
+    key(w, 2, "config");
+    if (c->config_path)
+        str(w, c->config_path);
+    else
+        raw(w, "null");
+    raw(w, ",\n");
+    kv_str(w, 2, "timezone", c->tz ? c->tz->name : "UTC", false);
+    kv_str(w, 2, "partition", c->partition.tmpl, false);
+    kv_u64(w, 2, "clean_rules", c->clean.n_rules, false);
     const struct sz_session_config *sc = &c->session;
     kv_u64(w, 2, "gap_ms", (uint64_t)sc->gap_ms, false);
     key(w, 2, "start_events");
@@ -84,6 +93,41 @@ static void options(struct w *w, const struct sz_run_config *c)
     kv_u64(w, 2, "state_ttl_ms",
            (uint64_t)(sc->state_ttl_ms ? sc->state_ttl_ms : sc->gap_ms + sc->lateness_ms), true);
     raw(w, "  },\n");
+}
+
+/* Events each `reject` rule filtered, by the rule's name (rules sharing a
+ * name are added up), in the order the names first appear. */
+static void filtered(struct w *w, const struct sz_manifest *m)
+{
+    const struct sz_clean_config *cc = &m->cfg->clean;
+    key(w, 2, "filtered_by_name");
+    raw(w, "{");
+    bool first = true;
+    for (size_t r = 0; r < cc->n_rules; r++) {
+        for (size_t k = 0; k < cc->rules[r].n_actions; k++) {
+            const struct sz_clean_action *a = &cc->rules[r].actions[k];
+            if (a->op != SZ_OP_REJECT)
+                continue;
+            bool seen = false;
+            for (size_t q = 0; q < r && !seen; q++)
+                for (size_t j = 0; j < cc->rules[q].n_actions && !seen; j++)
+                    seen = cc->rules[q].actions[j].op == SZ_OP_REJECT &&
+                           strcmp(cc->rules[q].actions[j].value.text, a->value.text) == 0;
+            if (seen)
+                continue;
+            uint64_t n = 0;
+            for (size_t q = r; q < cc->n_rules && q < m->res->n_rules; q++)
+                for (size_t j = 0; j < cc->rules[q].n_actions; j++)
+                    if (cc->rules[q].actions[j].op == SZ_OP_REJECT &&
+                        strcmp(cc->rules[q].actions[j].value.text, a->value.text) == 0)
+                        n += m->res->filtered_by_rule[q];
+            raw(w, first ? "\n" : ",\n");
+            key(w, 3, a->value.text);
+            u64(w, n);
+            first = false;
+        }
+    }
+    raw(w, first ? "},\n" : "\n    },\n");
 }
 
 static void files(struct w *w, const struct sz_manifest *m)
@@ -184,6 +228,7 @@ int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out)
         kv_u64(&w, 3, sz_reason_name((enum sz_reason)i), st->dead_by_reason[i],
                i == SZ_REASON_COUNT - 1);
     raw(&w, "    },\n");
+    filtered(&w, m);
     kv_u64(&w, 2, "sessions", st->sessions.sessions, false);
     kv_u64(&w, 2, "late_events", st->sessions.late_events, false);
     kv_u64(&w, 2, "files", m->n_files[0] + m->n_files[1] + m->n_files[2], true);

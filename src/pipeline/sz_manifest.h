@@ -5,7 +5,9 @@
  *   "status"              "complete", or "incomplete" when some input failed
  *                         part-way (see "input_errors")
  *   "command"             array of strings: the command line as given
- *   "options"             object: every effective option, by long name
+ *   "options"             object: every effective option, by long name,
+ *                         with "config" (the pipeline.yml path or null),
+ *                         "timezone", "partition" and "clean_rules" (count)
  *   "inputs"              array of {"name","format","bytes","lines"}, in
  *                         read order; format "unread" and lines 0 for an
  *                         input the run never reached; bytes null when
@@ -13,7 +15,9 @@
  *   "input_errors"        array of {"name","offset","message"}
  *   "counts"              object: "lines_read", "blank_lines", "events_out",
  *                         "dead_letters", "dead_by_reason" (an object with
- *                         every reason code, zeros included), "sessions",
+ *                         every reason code, zeros included),
+ *                         "filtered_by_name" (object: reject rule name ->
+ *                         events it filtered), "sessions",
  *                         "late_events", "files"
  *   "sessionizer"         object: "keys_peak", "held_events_peak",
  *                         "evictions": how much state the run needed

@@ -140,7 +140,19 @@ void sz_run_config_defaults(struct sz_run_config *cfg)
     cfg->max_depth = 64;
     cfg->max_open_files = 16;
     cfg->threads = 1;
+    sz_schema_defaults(&cfg->schema);
+    sz_enrich_config_defaults(&cfg->enrich);
     sz_session_config_defaults(&cfg->session);
+    sz_session_fields_defaults(&cfg->fields);
+    char why[8];
+    (void)!sz_partition_compile("dt={date}/hour={hour}", &cfg->partition, why, sizeof why);
+}
+
+void sz_run_config_set_tz(struct sz_run_config *cfg, const struct sz_tz *tz)
+{
+    cfg->tz = tz;
+    cfg->enrich.tz = tz;
+    cfg->session.tz = tz;
 }
 
 void sz_run_result_free(struct sz_run_result *res)
@@ -155,6 +167,9 @@ void sz_run_result_free(struct sz_run_result *res)
     free(res->input_stats);
     res->input_stats = NULL;
     res->n_input_stats = 0;
+    free(res->filtered_by_rule);
+    res->filtered_by_rule = NULL;
+    res->n_rules = 0;
 }
 
 /* Make DIR ready: created if missing, refused if it holds anything unless
@@ -301,6 +316,8 @@ static int route(struct run_ctx *c, const struct batch *b)
             }
             st->dead_letters++;
             st->dead_by_reason[s->reason]++;
+            if (s->reason == SZ_REASON_FILTERED && s->rule < c->res->n_rules)
+                c->res->filtered_by_rule[s->rule]++;
             continue;
         }
         int64_t clock = sz_clock_arrive(&c->clock, s->ts_ms);
@@ -710,7 +727,7 @@ static int setup_workers(struct run_ctx *c)
     for (int k = 0; k < 2; k++) {
         for (unsigned i = 0; i < t; i++) {
             /* Lanes not reached stay zeroed, which sz_lane_free accepts. */
-            int r = sz_lane_init(&c->lane_sets[k][i], c->cfg->max_depth);
+            int r = sz_lane_init(&c->lane_sets[k][i], c->cfg);
             if (r)
                 return r;
         }
@@ -751,6 +768,12 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
         goto out;
     }
     res->n_input_stats = c.inputs.n;
+    res->filtered_by_rule = calloc(cfg->clean.n_rules + 1, sizeof *res->filtered_by_rule);
+    if (!res->filtered_by_rule) {
+        r = SZ_ENOMEM;
+        goto out;
+    }
+    res->n_rules = cfg->clean.n_rules;
     if ((r = setup_workers(&c)) != 0)
         goto out;
     if ((r = prepare_output(&c)) != 0)

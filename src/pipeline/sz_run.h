@@ -19,7 +19,13 @@
 #include "sz_error.h"
 #include "sz_outfile.h"
 #include "sz_reason.h"
+#include "sz_clean.h"
+#include "sz_enrich.h"
+#include "sz_partition.h"
 #include "sz_session.h"
+#include "sz_session_record.h"
+#include "sz_tz.h"
+#include "sz_validate.h"
 
 struct sz_run_stats {
     uint64_t lines_read;   /* every line of every input, blank or not */
@@ -51,7 +57,17 @@ struct sz_run_config {
     unsigned max_depth;
     size_t max_open_files;        /* per output sink: each key shard has two */
     unsigned threads;             /* threads in all; the output does not depend on it */
+    /* What the stages do (pipeline.yml, see docs/config.md). Everything
+     * they point to is borrowed and must outlive the run. */
+    struct sz_schema schema;
+    struct sz_clean_config clean;
+    struct sz_enrich_config enrich;
     struct sz_session_config session;
+    struct sz_session_fields fields;
+    struct sz_partition partition; /* events/<partition>/ */
+    const struct sz_tz *tz;        /* calendar fields; NULL: UTC. Also set
+                                    * enrich.tz and session.tz to it. */
+    const char *config_path;    /* pipeline.yml, if any (for the manifest) */
     char *const *argv;          /* the command line, recorded in the manifest */
     int argc;
     sz_progress_fn progress;
@@ -77,10 +93,16 @@ struct sz_run_result {
     size_t n_input_stats;
     struct sz_input_error *input_errors; /* inputs abandoned part-way */
     size_t n_input_errors;
+    uint64_t *filtered_by_rule; /* per cleaning rule: events it rejected */
+    size_t n_rules;
     char message[1024]; /* when sz_run fails: what and where, for the user */
 };
 
 void sz_run_config_defaults(struct sz_run_config *cfg);
+
+/* Use zone tz (NULL: UTC) for every calendar field: enrichment, midnight
+ * splits and partitions. */
+void sz_run_config_set_tz(struct sz_run_config *cfg, const struct sz_tz *tz);
 
 /* Run the job. The config's session.start_events must stay valid during
  * the run. Returns:

@@ -4,39 +4,79 @@
 
 #include "sz_jsonw.h"
 
-int sz_session_record_event(struct sz_buf *out, const struct sz_session_out *ev)
+void sz_session_fields_defaults(struct sz_session_fields *f)
 {
-    /* The fixed parts are at most ~110 bytes: reserve once, then write
-     * directly, as this runs for every event. */
-    if (sz_buf_reserve(out, 128) != 0)
+    *f = (struct sz_session_fields){ "session_id", "session_seq", "ms_since_prev", "late" };
+}
+
+int sz_session_record_keys_init(struct sz_session_record_keys *k,
+                                const struct sz_session_fields *f)
+{
+    sz_buf_init(&k->id);
+    sz_buf_init(&k->seq);
+    sz_buf_init(&k->since_prev);
+    sz_buf_init(&k->late);
+    sz_buf_init(&k->summary_id);
+    int r = sz_buf_putc(&k->id, ',');
+    r = r ? r : sz_jsonw_cstr(&k->id, f->id);
+    r = r ? r : sz_buf_puts(&k->id, ":\"");
+    r = r ? r : sz_buf_puts(&k->seq, "\",");
+    r = r ? r : sz_jsonw_cstr(&k->seq, f->seq);
+    r = r ? r : sz_buf_putc(&k->seq, ':');
+    r = r ? r : sz_buf_putc(&k->since_prev, ',');
+    r = r ? r : sz_jsonw_cstr(&k->since_prev, f->since_prev);
+    r = r ? r : sz_buf_putc(&k->since_prev, ':');
+    r = r ? r : sz_buf_putc(&k->late, ',');
+    r = r ? r : sz_jsonw_cstr(&k->late, f->late);
+    r = r ? r : sz_buf_puts(&k->late, ":true");
+    r = r ? r : sz_buf_putc(&k->summary_id, '{');
+    r = r ? r : sz_jsonw_cstr(&k->summary_id, f->id);
+    r = r ? r : sz_buf_puts(&k->summary_id, ":\"");
+    if (r)
+        sz_session_record_keys_free(k);
+    return r;
+}
+
+void sz_session_record_keys_free(struct sz_session_record_keys *k)
+{
+    sz_buf_free(&k->id);
+    sz_buf_free(&k->seq);
+    sz_buf_free(&k->since_prev);
+    sz_buf_free(&k->late);
+    sz_buf_free(&k->summary_id);
+}
+
+int sz_session_record_event(struct sz_buf *out, const struct sz_session_record_keys *k,
+                            const struct sz_session_out *ev)
+{
+    /* Reserve once, then write directly, as this runs for every event. */
+    if (sz_buf_reserve(out, k->id.len + k->seq.len + 36) != 0)
         return SZ_ENOMEM;
     char *o = out->data + out->len;
-    static const char k1[] = ",\"session_id\":\"";
-    memcpy(o, k1, sizeof k1 - 1);
-    o += sizeof k1 - 1;
+    memcpy(o, k->id.data, k->id.len);
+    o += k->id.len;
     sz_uuid_format(ev->session_id, o);
     o += 36;
-    static const char k2[] = "\",\"session_seq\":";
-    memcpy(o, k2, sizeof k2 - 1);
-    o += sizeof k2 - 1;
+    memcpy(o, k->seq.data, k->seq.len);
+    o += k->seq.len;
     out->len = (size_t)(o - out->data);
     int r = sz_buf_put_u64(out, ev->seq);
-    r = r ? r : sz_buf_puts(out, ",\"ms_since_prev\":");
+    r = r ? r : sz_buf_append(out, k->since_prev.data, k->since_prev.len);
     if (ev->since_prev_ms >= 0)
         r = r ? r : sz_buf_put_i64(out, ev->since_prev_ms);
     else
         r = r ? r : sz_buf_puts(out, "null");
     if (ev->late)
-        r = r ? r : sz_buf_puts(out, ",\"late\":true");
+        r = r ? r : sz_buf_append(out, k->late.data, k->late.len);
     return r ? r : sz_buf_append(out, "}\n", 2);
 }
 
-int sz_session_record_summary(struct sz_buf *out, const struct sz_session_summary *s,
-                              const char *key_field)
+int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record_keys *k,
+                              const struct sz_session_summary *s, const char *key_field)
 {
     char id[36];
     sz_uuid_format(s->session_id, id);
-    int r = sz_buf_puts(out, "{\"session_id\":\"");
+    int r = sz_buf_append(out, k->summary_id.data, k->summary_id.len);
     r = r ? r : sz_buf_append(out, id, 36);
     r = r ? r : sz_buf_puts(out, "\",");
     r = r ? r : sz_jsonw_cstr(out, key_field);

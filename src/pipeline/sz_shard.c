@@ -21,16 +21,19 @@ static int deliver_event(void *ud, const struct sz_session_out *ev)
     /* The body goes to the file as it is; only the session members are
      * formatted, and both are written as one record. */
     sz_buf_clear(&s->rec);
-    int r = sz_session_record_event(&s->rec, ev);
+    int r = sz_session_record_event(&s->rec, &s->keys, ev);
     if (r)
         return r;
-    if (sz_time_hour_of(ev->ts_ms) != s->hour_hc.hour) {
-        sz_hourcache_set(&s->hour_hc, ev->ts_ms);
-        snprintf(s->hour_dir, sizeof s->hour_dir, "events/dt=%s/hour=%s", s->hour_hc.date,
-                 s->hour_hc.hh);
+    /* Every placeholder is a function of the local hour: the folder is
+     * worked out again only when that changes. */
+    int64_t local = sz_tz_local(s->cfg->tz, ev->ts_ms);
+    if (sz_time_hour_of(local) != s->dir_hour) {
+        s->dir_hour = sz_time_hour_of(local);
+        s->dir_id = sz_partition_id(&s->cfg->partition, local);
+        sz_partition_render(&s->cfg->partition, "events", local, s->dir, sizeof s->dir);
     }
-    if ((r = sz_partsink_write2(s->events, s->hour_hc.hour, s->hour_dir, ev->body,
-                                ev->body_len, s->rec.data, s->rec.len)) != 0)
+    if ((r = sz_partsink_write2(s->events, s->dir_id, s->dir, ev->body, ev->body_len,
+                                s->rec.data, s->rec.len)) != 0)
         sink_failure(s, s->events);
     return r;
 }
@@ -40,15 +43,15 @@ static int deliver_summary(void *ud, const struct sz_session_summary *sum)
 {
     struct sz_shard *s = ud;
     sz_buf_clear(&s->rec);
-    int r = sz_session_record_summary(&s->rec, sum, "machine_id");
+    int r = sz_session_record_summary(&s->rec, &s->keys, sum, s->cfg->schema.key.text);
     if (r)
         return r;
-    int64_t hour = sz_time_hour_of(sum->start_ms);
-    if (hour != s->day_hc.hour) {
-        sz_hourcache_set(&s->day_hc, sum->start_ms);
+    int64_t local = sz_tz_local(s->cfg->tz, sum->start_ms);
+    if (sz_time_hour_of(local) != s->day_hc.hour) {
+        sz_hourcache_set(&s->day_hc, local);
         snprintf(s->day_dir, sizeof s->day_dir, "sessions/dt=%s", s->day_hc.date);
     }
-    int64_t day = sz_time_day_of(sum->start_ms);
+    int64_t day = sz_time_day_of(local);
     if ((r = sz_partsink_write(s->sessions, day, s->day_dir, s->rec.data, s->rec.len)) != 0)
         sink_failure(s, s->sessions);
     return r;
@@ -60,8 +63,11 @@ int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config
     memset(s, 0, sizeof *s);
     s->cfg = cfg;
     sz_buf_init(&s->rec);
-    sz_hourcache_init(&s->hour_hc);
+    s->dir_hour = INT64_MIN;
     sz_hourcache_init(&s->day_hc);
+    int r = sz_session_record_keys_init(&s->keys, &cfg->fields);
+    if (r)
+        return r;
     char name[32], prefix[32];
     snprintf(prefix, sizeof prefix, "part-%u-", index);
     snprintf(name, sizeof name, "events%u", index);
@@ -75,7 +81,7 @@ int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config
         .max_file_bytes = cfg->max_file_bytes,
         .max_open = cfg->max_open_files,
     };
-    int r = sz_partsink_create(&pc, &s->events);
+    r = sz_partsink_create(&pc, &s->events);
     if (r == 0) {
         snprintf(name, sizeof name, "sessions%u", index);
         r = sz_partsink_create(&pc, &s->sessions);
@@ -145,6 +151,7 @@ void sz_shard_free(struct sz_shard *s)
     sz_partsink_destroy(s->events);
     sz_partsink_destroy(s->sessions);
     sz_buf_free(&s->rec);
+    sz_session_record_keys_free(&s->keys);
     free(s->queue);
     memset(s, 0, sizeof *s);
 }

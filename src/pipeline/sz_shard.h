@@ -23,6 +23,7 @@
 #include "sz_partsink.h"
 #include "sz_run.h"
 #include "sz_session.h"
+#include "sz_session_record.h"
 #include "sz_time.h"
 
 #define SZ_SHARDS 4
@@ -38,8 +39,11 @@ struct sz_shard {
     struct sz_partsink *events, *sessions;
     const struct sz_run_config *cfg;
     struct sz_buf rec;
-    struct sz_hourcache hour_hc, day_hc;
-    char hour_dir[64], day_dir[64];
+    struct sz_session_record_keys keys;
+    int64_t dir_hour, day_hour; /* local hour of the cached folder names */
+    int64_t dir_id;
+    struct sz_hourcache day_hc;
+    char dir[SZ_PARTITION_MAX + 16], day_dir[64];
     struct sz_route *queue;
     size_t n_queue, cap_queue;
     char message[512]; /* the first failure, for the user */

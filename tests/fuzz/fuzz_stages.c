@@ -48,11 +48,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct sz_stage st[3];
     static struct sz_json_scanner *check;
     static bool ready;
+    static struct sz_session_record_keys keys;
     if (!ready) {
-        if (sz_parse_stage_create(8, &st[0]) != 0 || sz_enrich_stage_create(&st[2]) != 0)
+        static struct sz_schema schema;
+        static struct sz_enrich_config enrich;
+        sz_schema_defaults(&schema);
+        sz_enrich_config_defaults(&enrich);
+        if (sz_parse_stage_create(8, &st[0]) != 0 || sz_enrich_stage_create(&enrich, &st[2]) != 0 ||
+            sz_validate_stage_create(&schema, &st[1]) != 0)
             abort();
-        sz_validate_stage_create(&st[1]);
         check = sz_json_scanner_create(0);
+        struct sz_session_fields fields;
+        sz_session_fields_defaults(&fields);
+        if (sz_session_record_keys_init(&keys, &fields) != 0)
+            abort();
         ready = true;
     }
     /* A line never holds a newline: the reader splits there. */
@@ -86,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t id[16] = { 0 };
         struct sz_session_out so = { .session_id = id, .seq = 1, .since_prev_ms = -1,
                                      .late = size & 1 };
-        if (sz_event_render_open(&ev, &out) == 0 && sz_session_record_event(&out, &so) == 0)
+        if (sz_event_render_open(&ev, &out) == 0 && sz_session_record_event(&out, &keys, &so) == 0)
             check_record(check, &out);
         if (ev.ts_ms < 946684800000 || ev.ts_ms >= 4102444800000)
             fail("an event passed with a time out of range", &out);

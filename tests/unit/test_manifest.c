@@ -344,10 +344,14 @@ static void options_list_every_effective_option(void **state)
     static const char *const keys[] = {
         "output",         "overwrite",       "compress",        "compress_level",
         "max_file_bytes", "max_event_bytes", "max_depth",       "max_open_files",
+        "config",         "timezone",        "partition",       "clean_rules",
         "gap_ms",         "start_events",    "max_duration_ms", "split_at_midnight",
         "lateness_ms",    "state_ttl_ms",
     };
-    expect_keys(o, keys, 14);
+    expect_keys(o, keys, 18);
+    EXPECT_RAW(member(o, "config"), "null");
+    EXPECT_RAW(member(o, "timezone"), "\"UTC\"");
+    EXPECT_RAW(member(o, "partition"), "\"dt={date}/hour={hour}\"");
     EXPECT_RAW(member(o, "output"), "\"out\"");
     EXPECT_RAW(member(o, "overwrite"), "false");
     EXPECT_RAW(member(o, "compress"), "\"gzip\"");
@@ -439,9 +443,10 @@ static void counts_carry_the_run_statistics(void **state)
     struct fixture *fx = *state;
     struct span c = member(render(fx), "counts");
     static const char *const keys[] = { "lines_read",   "blank_lines",    "events_out",
-                                        "dead_letters", "dead_by_reason", "sessions",
-                                        "late_events",  "files" };
-    expect_keys(c, keys, 8);
+                                        "dead_letters", "dead_by_reason", "filtered_by_name",
+                                        "sessions",     "late_events",    "files" };
+    expect_keys(c, keys, 9);
+    EXPECT_RAW(member(c, "filtered_by_name"), "{}");
     EXPECT_RAW(member(c, "lines_read"), "12");
     EXPECT_RAW(member(c, "blank_lines"), "2");
     EXPECT_RAW(member(c, "events_out"), "6");
