@@ -44,7 +44,7 @@ struct sz_config {
     bool loaded;
     /* Where each key was set in the file ("" if it was not), so that
      * sz_config_finish can point at what contradicts. */
-    char where[K_COUNT][64 + 1100];
+    char where[K_COUNT][sizeof ((struct sz_config_error *)0)->where];
 };
 
 enum key_shape { SCALAR, LIST, MAPPING };
