@@ -14,6 +14,12 @@ cd "$work" # so that every path the CLI prints or records is relative
 # status CMD...: the exit status, stdout and stderr to $work/stdout, $work/stderr.
 status() { set +e; "$@" >"$work/stdout" 2>"$work/stderr"; echo $?; set -e; }
 
+# ---- the golden case runs the examples themselves -------------------------------
+check "the golden case's pipeline.yml is examples/pipeline.yml" \
+  cmp -s "$golden/pipeline.yml" "$examples/pipeline.yml"
+check "the golden case's events.ndjson is examples/events.ndjson" \
+  cmp -s "$golden/events.ndjson" "$examples/events.ndjson"
+
 # ---- options override the file ------------------------------------------------
 cat >over.yml <<'EOF'
 enrich:
