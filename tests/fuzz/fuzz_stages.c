@@ -1,5 +1,7 @@
 /* fuzz_stages: libFuzzer target for one line's whole trip through the
- * stages: parse -> validate -> enrich, then either the rendered event (also
+ * stages: parse -> clean -> validate -> enrich, with cleaning rules that
+ * use every action and condition (loaded from pipeline.yml text, as a run
+ * would), then either the rendered event (also
  * left open and completed with session members, as the shards write it) or
  * the dead-letter record. Whatever the line, what sessionize writes must be
  * one strict JSON object (no duplicate keys, valid UTF-8) ending in '\n';
@@ -13,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "sz_clean.h"
+#include "sz_config.h"
 #include "sz_deadletter.h"
 #include "sz_enrich.h"
 #include "sz_json.h"
@@ -22,6 +28,44 @@
 #include "sz_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Short field names, so that the fuzzer meets them often. */
+static const char rules_yaml[] =
+    "clean:\n"
+    "  - when: { v: \"1*\" }\n"
+    "    scale: { timestamp: 1000 }\n"
+    "  - when: { exists: a }\n"
+    "    lowercase: [event_type]\n"
+    "    uppercase: [b]\n"
+    "    trim: [c]\n"
+    "  - map: { os: { \"W*\": Windows, null: none, \"1\": 2 } }\n"
+    "  - rename: { x: y }\n"
+    "    delete: [z]\n"
+    "  - when: { missing: ch }\n"
+    "    set: { ch: desktop, n: 12 }\n"
+    "  - when: { p.q: [1, \"t*\"] }\n"
+    "    set: { a: null }\n"
+    "  - when: { machine_id: \"T-*\" }\n"
+    "    reject: test\n";
+
+/* The rules, through the config loader: they live as long as the process. */
+static const struct sz_clean_config *load_rules(void)
+{
+    char path[] = "/tmp/fuzz_stages_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, rules_yaml, sizeof rules_yaml - 1) != (ssize_t)(sizeof rules_yaml - 1))
+        abort();
+    close(fd);
+    struct sz_config *c;
+    struct sz_config_error err;
+    if (sz_config_create(&c) != 0 || sz_config_load(c, path, &err) != 0 ||
+        sz_config_finish(c, &err) != 0) {
+        fprintf(stderr, "fuzz_stages: %s: %s\n", err.where, err.message);
+        abort();
+    }
+    unlink(path);
+    return &sz_config_run(c)->clean; /* never destroyed: a fuzzer's lifetime */
+}
 
 static void fail(const char *why, const struct sz_buf *out)
 {
@@ -45,7 +89,9 @@ static void check_record(struct sz_json_scanner *sc, const struct sz_buf *out)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct sz_stage st[3];
+    enum { N_STAGES = 4 };
+    static struct sz_stage st[N_STAGES];
+    static struct sz_event_edits edits;
     static struct sz_json_scanner *check;
     static bool ready;
     static struct sz_session_record_keys keys;
@@ -54,8 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static struct sz_enrich_config enrich;
         sz_schema_defaults(&schema);
         sz_enrich_config_defaults(&enrich);
-        if (sz_parse_stage_create(8, &st[0]) != 0 || sz_enrich_stage_create(&enrich, &st[2]) != 0 ||
-            sz_validate_stage_create(&schema, &st[1]) != 0)
+        if (sz_parse_stage_create(8, &st[0]) != 0 ||
+            sz_clean_stage_create(load_rules(), &st[1]) != 0 ||
+            sz_validate_stage_create(&schema, &st[2]) != 0 ||
+            sz_enrich_stage_create(&enrich, &st[3]) != 0)
             abort();
         check = sz_json_scanner_create(0);
         struct sz_session_fields fields;
@@ -70,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sz_buf extra, out;
     sz_buf_init(&extra);
     sz_buf_init(&out);
-    struct sz_event ev = { .source = "fuzz", .extra = &extra, .lineno = 1 };
+    struct sz_event ev = { .source = "fuzz", .extra = &extra, .edits = &edits, .lineno = 1 };
     sz_event_reset(&ev, (const char *)data, size);
     /* Pretend some lines were too long, to reach that record as well. */
     if (size > 0 && data[0] == 0x01) {
@@ -79,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct sz_reject rej;
     int v = SZ_PASS;
-    for (int k = 0; k < 3 && v == SZ_PASS; k++)
+    for (int k = 0; k < N_STAGES && v == SZ_PASS; k++)
         v = st[k].process(st[k].ctx, &ev, &rej);
     if (v == SZ_REJECT) {
         if (sz_deadletter_format(&out, &ev, &rej) == 0) {
