@@ -598,6 +598,7 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
     const unsigned char *p = (const unsigned char *)text;
     const size_t n = len;
     size_t n_members = 0;
+    unsigned keys_escaped = 0;
     size_t n_keys = 0;
     int r = 0;
 
@@ -651,6 +652,7 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
         m->key_off = (uint32_t)kstart + 1;
         m->key_len = (uint32_t)(i - kstart - 2);
         m->key_escaped = (uint8_t)(rv & 1);
+        keys_escaped |= m->key_escaped;
         i = skip_ws(p, n, i);
         if (i >= n || p[i] != ':') {
             r = fail(err, SZ_JSON_SYNTAX, i, "':' expected after object key");
@@ -704,6 +706,7 @@ closed:
     doc->len = len;
     doc->members = s->members;
     doc->n_members = n_members;
+    doc->keys_escaped = keys_escaped != 0;
     doc->open_off = (uint32_t)open_off;
     return SZ_JSON_OK;
 

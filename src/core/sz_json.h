@@ -72,6 +72,8 @@ struct sz_json_doc {
     size_t len;                      /* its length */
     const struct sz_json_member *members; /* top-level members, input order; owned by the scanner */
     size_t n_members;
+    bool keys_escaped;               /* some top-level key has an escape: name
+                                      * lookups must decode (the rare case) */
     uint32_t open_off;               /* offset of the top-level '{' */
     uint32_t close_off;              /* offset of the top-level '}' */
 };

@@ -79,7 +79,10 @@ static int render_member(const struct sz_event *ev, const struct sz_json_member 
                          struct sz_buf *out)
 {
     const char *t = ev->doc.text;
-    if (m->key_off < ev->len && m->val_off < ev->len)
+    /* One span: a member of the line as it came, or one stored whole
+     * ("key":value, as sz_event_add_json stores them). */
+    if ((m->key_off < ev->len && m->val_off < ev->len) ||
+        m->val_off == m->key_off + m->key_len + 2)
         return sz_buf_append(out, t + m->key_off - 1, m->val_off + m->val_len - m->key_off + 1);
     if (sz_buf_reserve(out, m->key_len + m->val_len + 3) != 0)
         return SZ_ENOMEM;
@@ -204,11 +207,9 @@ static int store(struct sz_event *ev, const char *p, size_t n, uint32_t *off)
     return 0;
 }
 
-static int store_value(struct sz_event *ev, struct sz_json_member *m, const char *v, size_t n)
+/* The type flags of a member whose value text is v[0..n). */
+static void set_type(struct sz_json_member *m, const char *v, size_t n)
 {
-    int r = store(ev, v, n, &m->val_off);
-    if (r)
-        return r;
     m->val_len = (uint32_t)n;
     m->str_escaped = 0;
     m->num_int = 0;
@@ -227,7 +228,14 @@ static int store_value(struct sz_event *ev, struct sz_json_member *m, const char
         m->num_int = !memchr(v, '.', n) && !memchr(v, 'e', n) && !memchr(v, 'E', n);
         break;
     }
-    return 0;
+}
+
+static int store_value(struct sz_event *ev, struct sz_json_member *m, const char *v, size_t n)
+{
+    int r = store(ev, v, n, &m->val_off);
+    if (r == 0)
+        set_type(m, v, n);
+    return r;
 }
 
 /* A key's JSON text (without quotes) goes to the store. */
@@ -235,9 +243,21 @@ static int store_key(struct sz_event *ev, struct sz_json_member *m, const char *
 {
     struct sz_buf *b = &ev->edits->text;
     size_t at = b->len;
-    int r = sz_jsonw_string(b, name, n);
-    if (r)
+    size_t plain = 0; /* names usually need no escape: copy them as they are */
+    while (plain < n && (unsigned char)name[plain] >= 0x20 && name[plain] != '"' &&
+           name[plain] != '\\' && (unsigned char)name[plain] < 0x80)
+        plain++;
+    int r;
+    if (plain == n) {
+        if (sz_buf_reserve(b, n + 2) != 0)
+            return SZ_ENOMEM;
+        b->data[b->len] = '"';
+        memcpy(b->data + b->len + 1, name, n);
+        b->data[b->len + n + 1] = '"';
+        b->len += n + 2;
+    } else if ((r = sz_jsonw_string(b, name, n)) != 0) {
         return r;
+    }
     ev->doc.text = b->data;
     ev->doc.len = b->len;
     if (b->len >= UINT32_MAX)
@@ -245,6 +265,7 @@ static int store_key(struct sz_event *ev, struct sz_json_member *m, const char *
     m->key_off = (uint32_t)at + 1;
     m->key_len = (uint32_t)(b->len - at - 2);
     m->key_escaped = memchr(b->data + m->key_off, '\\', m->key_len) != NULL;
+    ev->doc.keys_escaped |= m->key_escaped;
     return 0;
 }
 
@@ -294,5 +315,33 @@ int sz_event_add(struct sz_event *ev, const char *name, size_t name_len, const c
     if ((r = store_key(ev, m, name, name_len)) != 0 || (r = store_value(ev, m, value, n)) != 0)
         return r;
     ev->doc.n_members++;
+    return 0;
+}
+
+void sz_event_shape_json(const char *json, size_t n, size_t key_len,
+                         struct sz_json_member *shape)
+{
+    memset(shape, 0, sizeof *shape);
+    shape->key_off = 1;
+    shape->key_len = (uint32_t)key_len;
+    shape->key_escaped = memchr(json + 1, '\\', key_len) != NULL;
+    shape->val_off = (uint32_t)key_len + 3;
+    set_type(shape, json + key_len + 3, n - key_len - 3);
+}
+
+int sz_event_add_json(struct sz_event *ev, const char *json, size_t n,
+                      const struct sz_json_member *shape)
+{
+    int r = edit_begin(ev, 1);
+    if (r)
+        return r;
+    uint32_t off;
+    if ((r = store(ev, json, n, &off)) != 0)
+        return r;
+    struct sz_json_member *m = &ev->edits->members[ev->doc.n_members++];
+    *m = *shape;
+    m->key_off += off;
+    m->val_off += off;
+    ev->doc.keys_escaped |= m->key_escaped;
     return 0;
 }

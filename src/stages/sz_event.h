@@ -105,5 +105,13 @@ int sz_event_rename(struct sz_event *ev, size_t i, const char *name, size_t n) S
 int sz_event_remove(struct sz_event *ev, size_t i) SZ_WUR;
 int sz_event_add(struct sz_event *ev, const char *name, size_t name_len, const char *value,
                  size_t n) SZ_WUR;
+/* The same for a member already written as JSON, json[0..n) =
+ * "name":value with no space, whose key is key_len bytes as written: a
+ * caller that adds one member to many events describes it once with
+ * sz_event_shape_json and then adds it with sz_event_add_json. */
+void sz_event_shape_json(const char *json, size_t n, size_t key_len,
+                         struct sz_json_member *shape);
+int sz_event_add_json(struct sz_event *ev, const char *json, size_t n,
+                      const struct sz_json_member *shape) SZ_WUR;
 
 #endif

@@ -214,13 +214,12 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
     struct validate *v = ctx;
     const struct sz_schema *s = v->s;
     const struct sz_json_member *key = NULL, *ts = NULL, *type = NULL;
-    bool any_escaped = !v->flat;
-    if (v->flat) {
+    bool any_escaped = !v->flat || ev->doc.keys_escaped;
+    if (!any_escaped) {
         /* One pass over the members instead of three lookups, comparing raw
          * bytes; the rare escaped key sends us to the exact (slower) lookup. */
         for (size_t i = 0; i < ev->doc.n_members; i++) {
             const struct sz_json_member *m = &ev->doc.members[i];
-            any_escaped |= m->key_escaped;
             if (name_is(&ev->doc, m, &s->timestamp))
                 ts = m;
             else if (name_is(&ev->doc, m, &s->key))
