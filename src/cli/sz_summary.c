@@ -13,10 +13,23 @@ void sz_summary_print(FILE *out, const struct sz_run_config *cfg, const struct s
     row(out, "lines read", st->lines_read);
     row(out, "events out", st->events_out);
     row(out, "dead letters", st->dead_letters);
-    for (int i = 0; i < SZ_REASON_COUNT; i++)
-        if (st->dead_by_reason[i])
-            fprintf(out, "    %-20s %12llu\n", sz_reason_name((enum sz_reason)i),
-                    (unsigned long long)st->dead_by_reason[i]);
+    for (int i = 0; i < SZ_REASON_COUNT; i++) {
+        if (!st->dead_by_reason[i] || i == SZ_REASON_FILTERED)
+            continue;
+        fprintf(out, "    %-20s %12llu\n", sz_reason_name((enum sz_reason)i),
+                (unsigned long long)st->dead_by_reason[i]);
+    }
+    /* Filtered events by rule, as their dead letters name them. */
+    const struct sz_clean_config *cc = &cfg->clean;
+    for (size_t r = 0; r < cc->n_rules && r < res->n_rules; r++) {
+        if (!res->filtered_by_rule[r])
+            continue;
+        for (size_t k = 0; k < cc->rules[r].n_actions; k++)
+            if (cc->rules[r].actions[k].op == SZ_OP_REJECT)
+                fprintf(out, "    filtered:%-11s %12llu  (rule %zu)\n",
+                        cc->rules[r].actions[k].value.text,
+                        (unsigned long long)res->filtered_by_rule[r], r + 1);
+    }
     row(out, "blank lines", st->blank_lines);
     row(out, "sessions", st->sessions.sessions);
     if (st->sessions.late_events)
