@@ -9,6 +9,14 @@ void sz_session_fields_defaults(struct sz_session_fields *f)
     *f = (struct sz_session_fields){ "session_id", "session_seq", "ms_since_prev", "late" };
 }
 
+/* before + the JSON string of name + after, e.g. ,"session_seq": */
+static int fragment(struct sz_buf *b, const char *before, const char *name, const char *after)
+{
+    int r = sz_buf_puts(b, before);
+    r = r ? r : sz_jsonw_cstr(b, name);
+    return r ? r : sz_buf_puts(b, after);
+}
+
 int sz_session_record_keys_init(struct sz_session_record_keys *k,
                                 const struct sz_session_fields *f)
 {
@@ -17,21 +25,11 @@ int sz_session_record_keys_init(struct sz_session_record_keys *k,
     sz_buf_init(&k->since_prev);
     sz_buf_init(&k->late);
     sz_buf_init(&k->summary_id);
-    int r = sz_buf_putc(&k->id, ',');
-    r = r ? r : sz_jsonw_cstr(&k->id, f->id);
-    r = r ? r : sz_buf_puts(&k->id, ":\"");
-    r = r ? r : sz_buf_puts(&k->seq, "\",");
-    r = r ? r : sz_jsonw_cstr(&k->seq, f->seq);
-    r = r ? r : sz_buf_putc(&k->seq, ':');
-    r = r ? r : sz_buf_putc(&k->since_prev, ',');
-    r = r ? r : sz_jsonw_cstr(&k->since_prev, f->since_prev);
-    r = r ? r : sz_buf_putc(&k->since_prev, ':');
-    r = r ? r : sz_buf_putc(&k->late, ',');
-    r = r ? r : sz_jsonw_cstr(&k->late, f->late);
-    r = r ? r : sz_buf_puts(&k->late, ":true");
-    r = r ? r : sz_buf_putc(&k->summary_id, '{');
-    r = r ? r : sz_jsonw_cstr(&k->summary_id, f->id);
-    r = r ? r : sz_buf_puts(&k->summary_id, ":\"");
+    int r = fragment(&k->id, ",", f->id, ":\"");
+    r = r ? r : fragment(&k->seq, "\",", f->seq, ":");
+    r = r ? r : fragment(&k->since_prev, ",", f->since_prev, ":");
+    r = r ? r : fragment(&k->late, ",", f->late, ":true");
+    r = r ? r : fragment(&k->summary_id, "{", f->id, ":\"");
     if (r)
         sz_session_record_keys_free(k);
     return r;
