@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Does s[0..n) match pattern pat (NUL-terminated)? '*' matches any run of
  * bytes (also empty); every other byte matches itself. There is no escape:
@@ -27,5 +29,52 @@ unsigned sz_edit_distance(const char *a, const char *b, unsigned cap);
  * else <= 3, and less than the word's length); NULL otherwise. Ties go to
  * the earlier name. */
 const char *sz_suggest(const char *word, const char *const *names, size_t n);
+
+/* a[0..n) == b[0..n), inline: field names are short, and a call to memcmp
+ * costs more than the comparison itself. Loads overlap rather than run
+ * past n. */
+static inline bool sz_bytes_equal(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y, u, v;
+        if (n > 16) {
+            for (size_t i = 0; i + 8 < n; i += 8) {
+                memcpy(&x, a + i, 8);
+                memcpy(&y, b + i, 8);
+                if (x != y)
+                    return false;
+            }
+        } else { /* 8..16 bytes, the usual field name: two loads each */
+            memcpy(&x, a, 8);
+            memcpy(&y, b, 8);
+            if (x != y)
+                return false;
+        }
+        memcpy(&u, a + n - 8, 8);
+        memcpy(&v, b + n - 8, 8);
+        return u == v;
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return x == y && u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* An 8-bit tag of a name from its length, first and last byte: a cheap
+ * first test before comparing a key with a set of names. */
+static inline unsigned sz_name_tag(const char *k, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)k;
+    unsigned first = n ? u[0] : '"', last = n ? u[n - 1] : '"';
+    return ((unsigned)n * 7u + first * 3u + last) & 0xffu;
+}
 
 #endif

@@ -251,6 +251,18 @@ static int set_scalar(struct sz_config *c, const struct key *k, const char *v,
     case K_HOUR: return field_name(c, v, true, &r->enrich.hour_field, err);
     case K_WEEKDAY: return field_name(c, v, true, &r->enrich.weekday_field, err);
     case K_TIMEZONE: {
+        /* UTC needs no table, and its absence keeps the hot paths free of
+         * zone lookups. */
+        static const char *const utc[] = { "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu",
+                                           "Etc/Zulu", "Universal", "Etc/Universal",
+                                           "GMT", "Etc/GMT", "Etc/GMT0", "GMT0" };
+        for (size_t i = 0; i < sizeof utc / sizeof utc[0]; i++)
+            if (strcmp(v, utc[i]) == 0) {
+                sz_tz_free(c->tz);
+                c->tz = NULL;
+                sz_run_config_set_tz(r, NULL);
+                return 0;
+            }
         struct sz_tz *tz;
         if ((rc = sz_tz_load(v, &tz)) == SZ_ENOMEM)
             return rc;

@@ -25,7 +25,6 @@ struct pat {
  * twenty. A member's key is first looked up by a tag (length, first and
  * last byte) in a small table, so that only a likely name is compared.
  * Edits keep the indices up to date rather than starting over. */
-#define TAG_BITS 8
 
 struct step {
     const struct sz_clean_cond *cond;  /* a condition, or */
@@ -46,7 +45,7 @@ struct clean {
         size_t len;
     } names[MAX_FIELDS];
     size_t n_names;
-    uint8_t by_tag[1 << TAG_BITS]; /* tag -> first name id + 1 (0: none) */
+    uint8_t by_tag[256]; /* sz_name_tag -> first name id + 1 (0: none) */
     uint8_t next_same_tag[MAX_FIELDS]; /* name id -> next id + 1 with its tag */
     int32_t idx[MAX_FIELDS]; /* per event: member index of names[i], or -1 */
 
@@ -78,54 +77,6 @@ static const char *type_name(uint8_t t)
     return t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
-/* a[0..n) == b[0..n), inline: names and patterns are short, and a call to
- * memcmp costs more than the comparison itself. Loads overlap rather than
- * run past n. */
-static inline bool same(const char *a, const char *b, size_t n)
-{
-    if (n >= 8) {
-        uint64_t x, y, u, v;
-        if (n > 16) {
-            for (size_t i = 0; i + 8 < n; i += 8) {
-                memcpy(&x, a + i, 8);
-                memcpy(&y, b + i, 8);
-                if (x != y)
-                    return false;
-            }
-        } else { /* 8..16 bytes, the usual field name: two loads each */
-            memcpy(&x, a, 8);
-            memcpy(&y, b, 8);
-            if (x != y)
-                return false;
-        }
-        memcpy(&u, a + n - 8, 8);
-        memcpy(&v, b + n - 8, 8);
-        return u == v;
-    }
-    if (n >= 4) {
-        uint32_t x, y, u, v;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        memcpy(&u, a + n - 4, 4);
-        memcpy(&v, b + n - 4, 4);
-        return x == y && u == v;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
-/* Length, first and last byte. For a member's key, k[-1] and k[n] are its
- * quotes, so an empty key reads only the quotes; names from the config
- * are NUL-terminated, so k[0] is readable even when n is 0. */
-static inline unsigned tag(const char *k, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)k;
-    unsigned last = n ? u[n - 1] : '"';
-    return ((unsigned)n * 7u + (n ? u[0] : '"') * 3u + last) & ((1u << TAG_BITS) - 1);
-}
-
 static void resolve(struct clean *c, const struct sz_event *ev)
 {
     const struct sz_json_doc *d = &ev->doc;
@@ -140,9 +91,9 @@ static void resolve(struct clean *c, const struct sz_event *ev)
     for (size_t i = 0; i < d->n_members; i++) {
         const struct sz_json_member *m = &d->members[i];
         const char *k = d->text + m->key_off;
-        for (unsigned id1 = c->by_tag[tag(k, m->key_len)]; id1; id1 = c->next_same_tag[id1 - 1]) {
+        for (unsigned id1 = c->by_tag[sz_name_tag(k, m->key_len)]; id1; id1 = c->next_same_tag[id1 - 1]) {
             unsigned j = id1 - 1;
-            if (c->names[j].len == m->key_len && same(c->names[j].name, k, m->key_len)) {
+            if (c->names[j].len == m->key_len && sz_bytes_equal(c->names[j].name, k, m->key_len)) {
                 c->idx[j] = (int32_t)i;
                 break;
             }
@@ -199,9 +150,9 @@ static inline int match_text(struct clean *c, const struct sz_event *ev,
 static inline bool matches(const struct pat *p, const char *s, size_t n)
 {
     switch (p->kind) {
-    case PAT_EXACT: return n == p->len && same(s, p->lit, n);
-    case PAT_PREFIX: return n >= p->len && same(s, p->lit, p->len);
-    case PAT_SUFFIX: return n >= p->len && same(s + n - p->len, p->lit, p->len);
+    case PAT_EXACT: return n == p->len && sz_bytes_equal(s, p->lit, n);
+    case PAT_PREFIX: return n >= p->len && sz_bytes_equal(s, p->lit, p->len);
+    case PAT_SUFFIX: return n >= p->len && sz_bytes_equal(s + n - p->len, p->lit, p->len);
     case PAT_ANY: return true;
     default: return sz_glob_match(p->text, s, n);
     }
@@ -274,7 +225,7 @@ static int fail(const struct clean *c, size_t rule, const struct sz_clean_action
 static int replace(struct sz_event *ev, long i, const char *val, size_t n)
 {
     const struct sz_json_member *m = &ev->doc.members[i];
-    if (m->val_len == n && same(ev->doc.text + m->val_off, val, n))
+    if (m->val_len == n && sz_bytes_equal(ev->doc.text + m->val_off, val, n))
         return 0;
     return sz_event_set_value(ev, (size_t)i, val, n);
 }
@@ -480,7 +431,7 @@ static int name_id(struct clean *c, const char *name, size_t len)
         return -1;
     c->names[c->n_names].name = name;
     c->names[c->n_names].len = len;
-    unsigned t = tag(name, len);
+    unsigned t = sz_name_tag(name, len);
     c->next_same_tag[c->n_names] = c->by_tag[t];
     c->by_tag[t] = (uint8_t)(c->n_names + 1);
     return (int)c->n_names++;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sz_jsonw.h"
+#include "sz_text.h"
 #include "sz_time.h"
 
 #define MAX_NAMES (SZ_ENRICH_MAX_RESERVED + 3)
@@ -24,7 +25,7 @@ struct enrich {
         size_t len;
     } names[MAX_NAMES];
     size_t n_names;
-    uint64_t len_mask; /* bit n set: some name is n bytes long (n < 64) */
+    uint64_t tags[4]; /* bit t set: some name has sz_name_tag t */
 };
 
 void sz_enrich_config_defaults(struct sz_enrich_config *c)
@@ -51,8 +52,7 @@ static bool reserved(const struct enrich *e, const struct sz_json_doc *doc,
         const char *n = e->names[i].name;
         size_t len = e->names[i].len;
         if (m->key_escaped ? sz_json_doc_get(doc, n, len) == m
-                           : m->key_len == len && doc->text[m->key_off] == n[0] &&
-                                 memcmp(doc->text + m->key_off, n, len) == 0)
+                           : m->key_len == len && sz_bytes_equal(doc->text + m->key_off, n, len))
             return true;
     }
     return false;
@@ -84,8 +84,9 @@ static int enrich_process(void *ctx, struct sz_event *ev, struct sz_reject *rej)
     struct enrich *e = ctx;
     for (size_t i = 0; i < ev->doc.n_members; i++) {
         const struct sz_json_member *m = &ev->doc.members[i];
-        /* Cheap filter first: only some lengths can be reserved names. */
-        if (!m->key_escaped && (m->key_len >= 64 || !((e->len_mask >> m->key_len) & 1)))
+        /* Cheap filter first: only some tags can be reserved names. */
+        unsigned t = sz_name_tag(ev->doc.text + m->key_off, m->key_len);
+        if (!m->key_escaped && !(e->tags[t >> 6] >> (t & 63) & 1))
             continue;
         if (reserved(e, &ev->doc, m) && sz_event_drop(ev, i) != 0)
             return SZ_ELIMIT;
@@ -156,8 +157,8 @@ static void add_name(struct enrich *e, const char *name)
     e->names[e->n_names].name = name;
     e->names[e->n_names].len = len;
     e->n_names++;
-    if (len < 64)
-        e->len_mask |= UINT64_C(1) << len;
+    unsigned t = sz_name_tag(name, len);
+    e->tags[t >> 6] |= UINT64_C(1) << (t & 63);
 }
 
 int sz_enrich_stage_create(const struct sz_enrich_config *c, struct sz_stage *out)

@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uuid/uuid.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "sz_clock.h"
 #include "sz_time.h"
@@ -77,14 +80,36 @@ void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arri
 
 void sz_uuid_format(const uint8_t id[16], char out[36])
 {
-    /* Runs for every event: straight-line, the dashes at fixed places. */
-    static const char hex[] = "0123456789abcdef";
-    static const uint8_t at[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
-    for (int i = 0; i < 16; i++) {
-        out[at[i]] = hex[id[i] >> 4];
-        out[at[i] + 1] = hex[id[i] & 15];
+    /* Runs for every event. 32 hex digits at once, then cut at the dashes. */
+    char hex[32];
+#ifdef __SSE2__
+    const __m128i v = _mm_loadu_si128((const __m128i *)id);
+    const __m128i nib = _mm_set1_epi8(0x0f);
+    const __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+    const __m128i lo = _mm_and_si128(v, nib);
+    __m128i d[2] = { _mm_unpacklo_epi8(hi, lo), _mm_unpackhi_epi8(hi, lo) };
+    for (int k = 0; k < 2; k++) {
+        /* n + '0', plus 'a' - '0' - 10 where n > 9 */
+        __m128i letters = _mm_and_si128(_mm_cmpgt_epi8(d[k], _mm_set1_epi8(9)), _mm_set1_epi8(39));
+        d[k] = _mm_add_epi8(_mm_add_epi8(d[k], _mm_set1_epi8('0')), letters);
+        _mm_storeu_si128((__m128i *)(hex + 16 * k), d[k]);
     }
-    out[8] = out[13] = out[18] = out[23] = '-';
+#else
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        hex[2 * i] = digits[id[i] >> 4];
+        hex[2 * i + 1] = digits[id[i] & 15];
+    }
+#endif
+    memcpy(out, hex, 8);
+    out[8] = '-';
+    memcpy(out + 9, hex + 8, 4);
+    out[13] = '-';
+    memcpy(out + 14, hex + 12, 4);
+    out[18] = '-';
+    memcpy(out + 19, hex + 16, 4);
+    out[23] = '-';
+    memcpy(out + 24, hex + 20, 12);
 }
 
 /* ---- types: interned event types -------------------------------------- */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sz_decimal.h"
+#include "sz_text.h"
 #include "sz_time.h"
 
 /* Numbers below this (in absolute value) are seconds under `auto`: 10^11 s
@@ -197,7 +198,7 @@ static int check_timestamp(struct validate *v, struct sz_event *ev, const struct
 static bool name_is(const struct sz_json_doc *d, const struct sz_json_member *m,
                     const struct sz_path *p)
 {
-    return m->key_len == p->len[0] && memcmp(d->text + m->key_off, p->text, m->key_len) == 0;
+    return m->key_len == p->len[0] && sz_bytes_equal(d->text + m->key_off, p->text, m->key_len);
 }
 
 /* Find a schema field: top-level through the doc, nested through the path. */

@@ -343,6 +343,21 @@ static void an_enrich_field_left_empty_is_off(void **state)
     assert_null(r->enrich.hour_field);
 }
 
+static void utc_and_its_aliases_need_no_zone_table(void **state)
+{
+    const char *names[] = { "UTC", "Etc/UTC", "GMT", "Zulu" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        struct sz_config_error err;
+        assert_int_equal(sz_config_set(*state, "enrich.timezone", "Europe/Berlin", &err), 0);
+        assert_non_null(sz_config_run(*state)->tz);
+        assert_int_equal(sz_config_set(*state, "enrich.timezone", names[i], &err), 0);
+        const struct sz_run_config *run = sz_config_run(*state);
+        assert_null(run->tz);
+        assert_null(run->enrich.tz);
+        assert_null(run->session.tz);
+    }
+}
+
 static void timezone_sets_one_zone_for_enrich_sessions_and_partitions(void **state)
 {
     struct sz_run_config *r = load(*state, "enrich:\n  timezone: Europe/Berlin\n");
@@ -1354,14 +1369,14 @@ static void the_reference_keys_load_as_the_defaults(void **state)
         fail_msg("the reference does not load: %s: %s", err.where, err.message);
     struct sz_run_config *run = sz_config_run(*state);
     expect_defaults_but_tz(run);
-    assert_non_null(run->tz);
-    assert_string_equal(run->tz->name, "UTC");
+    assert_null(run->tz); /* UTC needs no zone table */
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST(an_empty_file_gives_every_default),
+        TEST(utc_and_its_aliases_need_no_zone_table),
         TEST(a_file_of_only_comments_gives_every_default),
         TEST(a_lone_document_marker_gives_every_default),
         TEST(sections_left_empty_keep_their_defaults),
