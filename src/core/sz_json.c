@@ -12,6 +12,7 @@
  *      than SMALL_OBJECT keys, where they are found when the object closes.
  */
 #include "sz_json.h"
+#include "sz_text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -728,7 +729,7 @@ const struct sz_json_member *sz_json_doc_get(const struct sz_json_doc *doc,
     for (size_t i = 0; i < doc->n_members; i++) {
         const struct sz_json_member *m = &doc->members[i];
         if (!m->key_escaped) {
-            if (m->key_len == key_len && memcmp(doc->text + m->key_off, key, key_len) == 0)
+            if (m->key_len == key_len && sz_bytes_equal(doc->text + m->key_off, key, key_len))
                 return m;
             continue;
         }
