@@ -54,15 +54,43 @@ void *sz_array_grow(void *arr, size_t *cap, size_t need, size_t elem)
     return p;
 }
 
+/* Decimal digits of v. */
+static unsigned digits_of(uint64_t v)
+{
+    unsigned n = 1;
+    while (v >= 100) {
+        v /= 100;
+        n += 2;
+    }
+    return n + (v >= 10);
+}
+
 int sz_buf_put_u64(struct sz_buf *b, uint64_t v)
 {
-    char tmp[20];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return sz_buf_append(b, tmp + i, sizeof tmp - i);
+    /* Runs for every event (sequence numbers, gaps): written in place, two
+     * digits at a time from a table, back to front. */
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                   "25262728293031323334353637383940414243444546474849"
+                                   "50515253545556575859606162636465666768697071727374"
+                                   "75767778798081828384858687888990919293949596979899";
+    unsigned n = digits_of(v);
+    if (b->cap - b->len < n && sz_buf_grow(b, n) != 0)
+        return SZ_ENOMEM;
+    char *o = b->data + b->len + n;
+    while (v >= 100) {
+        unsigned k = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--o = pairs[k + 1];
+        *--o = pairs[k];
+    }
+    if (v >= 10) {
+        *--o = pairs[v * 2 + 1];
+        *--o = pairs[v * 2];
+    } else {
+        *--o = (char)('0' + v);
+    }
+    b->len += n;
+    return 0;
 }
 
 int sz_buf_put_i64(struct sz_buf *b, int64_t v)

@@ -64,6 +64,19 @@ void sz_session_config_defaults(struct sz_session_config *cfg)
 
 /* ---- ids ------------------------------------------------------------------ */
 
+/* Write v in decimal at o (at most 20 bytes); returns the length. */
+static size_t put_decimal(char *o, uint64_t v)
+{
+    char tmp[20];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(o, tmp + i, sizeof tmp - i);
+    return sizeof tmp - i;
+}
+
 void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
                    uint8_t out[16])
 {
@@ -73,9 +86,16 @@ void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arri
     if (key_len > SZ_SESSION_MAX_KEY)
         key_len = SZ_SESSION_MAX_KEY;
     memcpy(name, key, key_len);
-    int n = snprintf(name + key_len, sizeof name - key_len, "%c%lld%c%llu", 0, (long long)ts_ms,
-                     0, (unsigned long long)arrival);
-    uuid_generate_sha1(out, session_namespace, name, key_len + (size_t)n);
+    /* What snprintf("%c%lld%c%llu") wrote before, without its cost. */
+    size_t n = key_len;
+    name[n++] = '\0';
+    uint64_t mag = ts_ms < 0 ? (uint64_t)0 - (uint64_t)ts_ms : (uint64_t)ts_ms;
+    if (ts_ms < 0)
+        name[n++] = '-';
+    n += put_decimal(name + n, mag);
+    name[n++] = '\0';
+    n += put_decimal(name + n, arrival);
+    uuid_generate_sha1(out, session_namespace, name, n);
 }
 
 void sz_uuid_format(const uint8_t id[16], char out[36])

@@ -195,7 +195,7 @@ static int check_timestamp(struct validate *v, struct sz_event *ev, const struct
     return SZ_PASS;
 }
 
-static bool name_is(const struct sz_json_doc *d, const struct sz_json_member *m,
+static inline bool name_is(const struct sz_json_doc *d, const struct sz_json_member *m,
                     const struct sz_path *p)
 {
     return m->key_len == p->len[0] && sz_bytes_equal(d->text + m->key_off, p->text, m->key_len);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sz_buf.h"
@@ -234,6 +235,24 @@ static void put_u64_writes_zero_and_uint64_max(void **state)
     expect_u64((uint64_t)INT64_MAX + 1, "9223372036854775808");
 }
 
+/* Every power of ten and its neighbours, against snprintf: the digits are
+ * written two at a time, so odd and even lengths both matter. */
+static void put_u64_agrees_with_printf_at_every_digit_count(void **state)
+{
+    (void)state;
+    char want[32];
+    uint64_t p = 1;
+    for (int d = 0; d < 20; d++, p *= 10) {
+        const uint64_t vs[] = { p - 1, p, p + 1, p * 5 + 3 };
+        for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+            snprintf(want, sizeof want, "%llu", (unsigned long long)vs[i]);
+            expect_u64(vs[i], want);
+        }
+        if (p > UINT64_MAX / 10)
+            break;
+    }
+}
+
 static void numbers_are_appended_after_existing_bytes(void **state)
 {
     (void)state;
@@ -315,6 +334,7 @@ int main(void)
         cmocka_unit_test(putc_appends_any_byte_including_nul),
         cmocka_unit_test(puts_appends_the_string_without_its_terminator),
         cmocka_unit_test(put_i64_writes_zero_and_small_values),
+        cmocka_unit_test(put_u64_agrees_with_printf_at_every_digit_count),
         cmocka_unit_test(put_i64_writes_int64_max),
         cmocka_unit_test(put_i64_writes_int64_min_without_overflow),
         cmocka_unit_test(put_u64_writes_zero_and_uint64_max),
