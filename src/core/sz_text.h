@@ -68,13 +68,15 @@ static inline bool sz_bytes_equal(const char *a, const char *b, size_t n)
     return true;
 }
 
-/* An 8-bit tag of a name from its length, first and last byte: a cheap
- * first test before comparing a key with a set of names. */
+/* An 8-bit tag of a name from its length, first and last two bytes: a
+ * cheap first test before comparing a key with a set of names. (The
+ * second-to-last byte matters: event_type and event_date agree on the
+ * rest.) */
 static inline unsigned sz_name_tag(const char *k, size_t n)
 {
     const unsigned char *u = (const unsigned char *)k;
-    unsigned first = n ? u[0] : '"', last = n ? u[n - 1] : '"';
-    return ((unsigned)n * 7u + first * 3u + last) & 0xffu;
+    unsigned first = n ? u[0] : '"', last = n ? u[n - 1] : '"', before = n > 1 ? u[n - 2] : 0;
+    return ((unsigned)n * 7u + first * 3u + last + before * 5u) & 0xffu;
 }
 
 #endif
