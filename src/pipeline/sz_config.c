@@ -98,7 +98,7 @@ static const struct key keys[] = {
     { "output", "dir", K_DIR, SCALAR, "directory", "sessionize-out", "where the run writes" },
     { "output", "compress", K_COMPRESS, SCALAR, "none|gzip|zstd", "none", "compression of output files" },
     { "output", "compress_level", K_COMPRESS_LEVEL, SCALAR, "1-19|default", "default",
-      "compression level (gzip 1-9; default: gzip 6, zstd 3)" },
+      "compression level (gzip 1-9; default: gzip 6, zstd 1)" },
     { "output", "partition", K_PARTITION, SCALAR, "template", "dt={date}/hour={hour}",
       "folders under events/, from the event's local time only: {date} {year} {month} {day} {hour}" },
     { "output", "max_file_bytes", K_MAX_FILE_BYTES, SCALAR, "size", "128MiB",
