@@ -495,8 +495,19 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
         const struct type_entry *e = &z->types.items[t];
         z->sum_types[n++] = (struct sz_type_count){ e->name, e->len, k->counts[i].count };
     }
-    if (n > 1)
+    /* A session has a handful of types: insertion sort beats qsort's
+     * set-up and indirect calls at this size. */
+    if (n > 16) {
         qsort(z->sum_types, n, sizeof *z->sum_types, cmp_type_name);
+    } else {
+        for (size_t i = 1; i < n; i++) {
+            struct sz_type_count t = z->sum_types[i];
+            size_t j = i;
+            for (; j > 0 && cmp_type_name(&z->sum_types[j - 1], &t) > 0; j--)
+                z->sum_types[j] = z->sum_types[j - 1];
+            z->sum_types[j] = t;
+        }
+    }
     const struct type_entry *ft = &z->types.items[k->first_type];
     const struct type_entry *lt = &z->types.items[k->last_type];
     struct sz_session_summary s = {
