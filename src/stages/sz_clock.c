@@ -6,6 +6,7 @@ void sz_clock_init(struct sz_clock *c)
 {
     c->n = c->pos = 0;
     c->arrivals = 0;
+    c->last_update = 0;
     c->now = SZ_CLOCK_UNKNOWN;
 }
 
@@ -50,11 +51,24 @@ int64_t sz_clock_arrive(struct sz_clock *c, int64_t ts)
     if (c->n < SZ_CLOCK_WINDOW)
         c->n++;
     /* A selection over the window costs about 3 x 1024 steps: every 256
-     * arrivals, a dozen per event. */
-    if (++c->arrivals % SZ_CLOCK_EVERY != 0 && c->n != SZ_CLOCK_MIN)
+     * arrivals, a dozen per event. But on sparse input 256 arrivals can
+     * span more event time than a key's state lives (half an hour), and a
+     * clock that jumps that far forgets keys in the middle of their
+     * sessions. So the clock also moves when an arrival is more than
+     * SZ_CLOCK_LEAD_MS ahead of it, at most every SZ_CLOCK_SPARSE_EVERY
+     * arrivals: dense input is never that far ahead of the median (its
+     * window spans seconds), and sparse input has few events to pay for. */
+    ++c->arrivals;
+    bool due = c->arrivals % SZ_CLOCK_EVERY == 0 || c->n == SZ_CLOCK_MIN;
+    if (!due && c->now != SZ_CLOCK_UNKNOWN && ts > c->now &&
+        (uint64_t)ts - (uint64_t)c->now > SZ_CLOCK_LEAD_MS &&
+        c->arrivals - c->last_update >= SZ_CLOCK_SPARSE_EVERY)
+        due = true;
+    if (!due)
         return c->now;
     if (c->n < SZ_CLOCK_MIN)
         return c->now;
+    c->last_update = c->arrivals;
     memcpy(c->scratch, c->window, c->n * sizeof *c->scratch);
     int64_t median = select_kth(c->scratch, c->n, c->n / 2);
     if (c->now == SZ_CLOCK_UNKNOWN || median > c->now)

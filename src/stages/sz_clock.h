@@ -2,7 +2,9 @@
  *
  * It is the median of the event times of the last SZ_CLOCK_WINDOW
  * arrivals, recomputed every SZ_CLOCK_EVERY arrivals once SZ_CLOCK_MIN of
- * them exist, and it never moves backwards. A minority of outliers (a
+ * them exist, and also after any arrival more than SZ_CLOCK_LEAD_MS ahead
+ * of it (at most every SZ_CLOCK_SPARSE_EVERY arrivals), so that sparse
+ * input does not move it in big jumps; it never moves backwards. A minority of outliers (a
  * machine whose clock says 2090) cannot move it. It depends only on the
  * order of arrivals, never on timing. See docs/sessions.md.
  *
@@ -18,6 +20,8 @@
 #define SZ_CLOCK_WINDOW 1024
 #define SZ_CLOCK_EVERY 256
 #define SZ_CLOCK_MIN 16
+#define SZ_CLOCK_LEAD_MS 60000
+#define SZ_CLOCK_SPARSE_EVERY 8
 #define SZ_CLOCK_UNKNOWN INT64_MIN
 
 struct sz_clock {
@@ -25,6 +29,7 @@ struct sz_clock {
     int64_t scratch[SZ_CLOCK_WINDOW];
     size_t n, pos;
     uint64_t arrivals;
+    uint64_t last_update; /* arrivals at the last recomputation */
     int64_t now; /* SZ_CLOCK_UNKNOWN until SZ_CLOCK_MIN arrivals */
 };
 

@@ -668,6 +668,8 @@ static int retire(struct sz_sessionizer *z, struct partition *p, struct keystate
 
 /* ---- expiry ------------------------------------------------------------- */
 
+#define SEEN_LEAD_MAX_MS (24 * 3600 * INT64_C(1000))
+
 /* Has the clock advanced more than the TTL since the key's last arrival? */
 static bool silent_too_long(const struct sz_sessionizer *z, const struct keystate *k)
 {
@@ -786,7 +788,22 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
         list_unlink(p, k);
         list_append(p, k);
     }
-    k->seen_clock = z->clock_known ? z->clock : INT64_MIN;
+    /* The key counts as seen at its event's time when that is ahead of the
+     * clock (the median lags the newest arrivals: by hours on sparse
+     * input), so that its silence is measured from its own last event, not
+     * from a clock that may then race ahead while old arrivals leave the
+     * window. An event more than a day ahead is an outlier (a wrong device
+     * clock) and earns no such credit: its key is forgotten on schedule. */
+    if (!z->clock_known) {
+        k->seen_clock = INT64_MIN;
+    } else {
+        int64_t lead;
+        bool ahead = !__builtin_sub_overflow(ev->ts_ms, z->clock, &lead) && lead > 0 &&
+                     lead <= SEEN_LEAD_MAX_MS;
+        int64_t seen = ahead ? ev->ts_ms : z->clock;
+        if (k->seen_clock == INT64_MIN || seen > k->seen_clock)
+            k->seen_clock = seen;
+    }
 
     /* last_ts is the time of the key's last event emitted in order. */
     if (k->open && ev->ts_ms < k->last_ts) {

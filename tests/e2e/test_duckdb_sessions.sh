@@ -28,4 +28,19 @@ for opts in "--gap 30m --start-event open" "--gap 5m --start-event view"; do
   check "DuckDB finds as many sessions as the manifest counts ($opts)" eq \
     "$(jq -r .sessions <<<"$seen")" "$(jq -r .counts.sessions "$out/_manifest.json")"
 done
+
+# Sparse input, default state TTL: at about 7 events a minute, 256 arrivals
+# span more event time than the TTL, so a clock that moved only every 256
+# arrivals forgot machines in the middle of their sessions. No machine is
+# offline here, so no session may be cut by expiry.
+"$gen" --events 20000 --machines 1000 --offline-frac 0 --seed 5 -o "$work/sparse.ndjson"
+out="$work/out-sparse"
+"$bin" run -q -o "$out" "$work/sparse.ndjson"
+seen=$(node "$here/duckdb/sessions.mjs" "$out" 1800000 open)
+echo "  sparse input, default TTL: $seen"
+for k in split_mismatch merge_mismatch seq_mismatch since_mismatch; do
+  check "$k is 0 (sparse input, default TTL)" eq "$(jq -r ".$k" <<<"$seen")" 0
+done
+check "no machine's state expired mid-session (sparse input)" eq \
+  "$(jq -r .sessions <<<"$seen")" "$(jq -r .counts.sessions "$out/_manifest.json")"
 finish
