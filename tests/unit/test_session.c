@@ -1148,6 +1148,61 @@ static void a_key_silent_one_ms_longer_than_the_ttl_expires(void **state)
     h_end(&h);
 }
 
+/* Sparse arrivals (a minute apart) move the clock long before 256 of them
+ * have come; dense ones (a millisecond apart) leave it alone until then. */
+static void the_clock_follows_sparse_arrivals_in_small_steps(void **state)
+{
+    (void)state;
+    struct sz_clock sparse, dense;
+    sz_clock_init(&sparse);
+    sz_clock_init(&dense);
+    int64_t s16 = 0, d16 = 0, s40 = 0, d40 = 0;
+    for (int i = 1; i <= 40; i++) {
+        int64_t s = sz_clock_arrive(&sparse, NOON + i * MINUTE_MS);
+        int64_t d = sz_clock_arrive(&dense, NOON + i);
+        if (i == SZ_CLOCK_MIN) {
+            s16 = s;
+            d16 = d;
+        }
+        s40 = s;
+        d40 = d;
+    }
+    assert_true(s16 != SZ_CLOCK_UNKNOWN && d16 != SZ_CLOCK_UNKNOWN);
+    assert_true(s40 >= s16 + 8 * MINUTE_MS); /* moved at 24, 32 and 40 */
+    assert_int_equal(d40, d16);              /* waits for arrival 256 */
+}
+
+/* On sparse input the median clock lags the newest events: a key's silence
+ * counts from its own last event when that is ahead of the clock. */
+static void silence_counts_from_the_keys_last_event_when_it_is_ahead_of_the_clock(void **state)
+{
+    struct h h;
+    h_init_expiry(&h);
+    h_start(&h);
+    push_with_clock(&h, "idle", NOON + 5 * MINUTE_MS, NOON); /* 5 min ahead */
+    /* 10 min + 1 ms of clock since its arrival, but 5 min + 1 ms since its event */
+    push_with_clock(&h, "busy", NOON + 10 * MINUTE_MS, NOON + 10 * MINUTE_MS + 1);
+    assert_int_equal(stats(&h).evictions, 0);
+    push_with_clock(&h, "busy", NOON + 16 * MINUTE_MS, NOON + 15 * MINUTE_MS + 1);
+    assert_int_equal(stats(&h).evictions, 1); /* now 10 min + 1 ms past its event */
+    finish(&h);
+    h_end(&h);
+}
+
+/* An event more than a day ahead of the clock is a wrong device clock: it
+ * earns its key no extra life. */
+static void an_event_a_day_ahead_of_the_clock_earns_no_extra_life(void **state)
+{
+    struct h h;
+    h_init_expiry(&h);
+    h_start(&h);
+    push_with_clock(&h, "skewed", NOON + 25 * HOUR_MS, NOON);
+    push_with_clock(&h, "busy", NOON + 10 * MINUTE_MS, NOON + 10 * MINUTE_MS + 1);
+    assert_int_equal(stats(&h).evictions, 1);
+    finish(&h);
+    h_end(&h);
+}
+
 static void a_late_event_for_an_expired_key_starts_a_new_session_and_is_not_late(void **state)
 {
     struct h h;
@@ -1710,6 +1765,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, free_what_failed_tests_left)
     const struct CMUnitTest tests[] = {
+        T(the_clock_follows_sparse_arrivals_in_small_steps),
+        T(silence_counts_from_the_keys_last_event_when_it_is_ahead_of_the_clock),
+        T(an_event_a_day_ahead_of_the_clock_earns_no_extra_life),
         T(a_keys_first_event_starts_a_session_with_cause_first),
         T(a_gap_longer_than_gap_ms_starts_a_new_session),
         T(a_gap_of_exactly_gap_ms_stays_in_the_session),
