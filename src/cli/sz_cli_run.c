@@ -53,7 +53,7 @@ static const struct opt_doc opts[] = {
     { "compress", required_argument, OPT_KEY, "none|gzip|zstd",
       "compression of output files (default: none)", "output.compress" },
     { "compress-level", required_argument, OPT_KEY, "N",
-      "compression level (default: gzip 6, zstd 1)", "output.compress_level" },
+      "compression level: gzip 1-9, zstd 1-19 or -1 to -7 (fast) (default: gzip 6, zstd 1)", "output.compress_level" },
     { "max-file-bytes", required_argument, OPT_KEY, "SIZE",
       "roll output files over at this size, e.g. 64MiB (default: 128MiB)",
       "output.max_file_bytes" },

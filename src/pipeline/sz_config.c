@@ -97,8 +97,9 @@ static const struct key keys[] = {
     { "sessions.fields", "late", K_F_LATE, SCALAR, "field", "late", "true on events that arrived too late" },
     { "output", "dir", K_DIR, SCALAR, "directory", "sessionize-out", "where the run writes" },
     { "output", "compress", K_COMPRESS, SCALAR, "none|gzip|zstd", "none", "compression of output files" },
-    { "output", "compress_level", K_COMPRESS_LEVEL, SCALAR, "1-19|default", "default",
-      "compression level (gzip 1-9; default: gzip 6, zstd 1)" },
+    { "output", "compress_level", K_COMPRESS_LEVEL, SCALAR, "-7..19|default", "default",
+      "compression level (gzip 1-9; zstd 1-19, or -1 to -7 for its fast levels; default: gzip 6, "
+      "zstd 1)" },
     { "output", "partition", K_PARTITION, SCALAR, "template", "dt={date}/hour={hour}",
       "folders under events/, from the event's local time only: {date} {year} {month} {day} {hour}" },
     { "output", "max_file_bytes", K_MAX_FILE_BYTES, SCALAR, "size", "128MiB",
@@ -326,9 +327,18 @@ static int set_scalar(struct sz_config *c, const struct key *k, const char *v,
             r->compress_level = 0;
             return 0;
         }
-        if ((rc = number(v, 1, 19, &u, err)) == 0)
-            r->compress_level = (int)u;
-        return rc;
+        /* zstd's fast levels are negative (-1 to -7 here: past that the
+         * ratio falls off for little gain); checked against the codec in
+         * sz_config_finish. */
+        if (v[0] == '-' && v[1] >= '1' && v[1] <= '7' && v[2] == '\0') {
+            r->compress_level = -(v[1] - '0');
+            return 0;
+        }
+        if (sz_parse_uint(v, 1, 19, &u) != 0)
+            return WHY("expected a level from 1 to 19, -1 to -7 (zstd's fast levels), or "
+                       "default, got '%s'", v);
+        r->compress_level = (int)u;
+        return 0;
     case K_PARTITION: {
         struct sz_partition p;
         if (sz_partition_compile(v, &p, err->message, sizeof err->message) != 0)
@@ -478,7 +488,7 @@ int sz_config_finish(struct sz_config *c, struct sz_config_error *err)
 {
     struct sz_run_config *r = &c->run;
     err->where[0] = err->message[0] = '\0';
-    if (r->compress == SZ_COMPRESS_GZIP && r->compress_level > 9)
+    if (r->compress == SZ_COMPRESS_GZIP && (r->compress_level > 9 || r->compress_level < 0))
         return blame(c, err, K_COMPRESS_LEVEL, K_COMPRESS,
                      "output.compress_level for gzip is 1 to 9, not %d", r->compress_level);
     if (r->schema.valid_from_ms >= r->schema.valid_until_ms)

@@ -62,7 +62,10 @@ static void options(struct w *w, const struct sz_run_config *c)
     key(w, 2, "overwrite");
     raw(w, c->overwrite ? "true,\n" : "false,\n");
     kv_str(w, 2, "compress", sz_compress_name(c->compress), false);
-    kv_u64(w, 2, "compress_level", (uint64_t)c->compress_level, false);
+    key(w, 2, "compress_level");
+    char lvl[16];
+    snprintf(lvl, sizeof lvl, "%d,\n", c->compress_level);
+    raw(w, lvl);
     kv_u64(w, 2, "max_file_bytes", c->max_file_bytes, false);
     kv_u64(w, 2, "max_event_bytes", c->max_event_bytes, false);
     kv_u64(w, 2, "max_depth", c->max_depth, false);

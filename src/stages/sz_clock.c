@@ -7,6 +7,7 @@ void sz_clock_init(struct sz_clock *c)
     c->n = c->pos = 0;
     c->arrivals = 0;
     c->last_update = 0;
+    c->ref_ts = INT64_MIN;
     c->now = SZ_CLOCK_UNKNOWN;
 }
 
@@ -54,14 +55,18 @@ int64_t sz_clock_arrive(struct sz_clock *c, int64_t ts)
      * arrivals, a dozen per event. But on sparse input 256 arrivals can
      * span more event time than a key's state lives (half an hour), and a
      * clock that jumps that far forgets keys in the middle of their
-     * sessions. So the clock also moves when an arrival is more than
-     * SZ_CLOCK_LEAD_MS ahead of it, at most every SZ_CLOCK_SPARSE_EVERY
-     * arrivals: dense input is never that far ahead of the median (its
-     * window spans seconds), and sparse input has few events to pay for. */
+     * sessions. So the clock also moves when an arrival's time is more
+     * than SZ_CLOCK_LEAD_MS past that of the arrival that last moved it,
+     * at most every SZ_CLOCK_SPARSE_EVERY arrivals. Dense input spans less
+     * than that in 256 arrivals and never takes this path (measured: a
+     * comparison with the clock itself would, since the median lags the
+     * newest arrivals by half the window); sparse input has few events to
+     * pay for. An outlier far ahead only silences the rule until the next
+     * regular recomputation. */
     ++c->arrivals;
     bool due = c->arrivals % SZ_CLOCK_EVERY == 0 || c->n == SZ_CLOCK_MIN;
-    if (!due && c->now != SZ_CLOCK_UNKNOWN && ts > c->now &&
-        (uint64_t)ts - (uint64_t)c->now > SZ_CLOCK_LEAD_MS &&
+    if (!due && c->now != SZ_CLOCK_UNKNOWN && ts > c->ref_ts &&
+        (uint64_t)ts - (uint64_t)c->ref_ts > SZ_CLOCK_LEAD_MS &&
         c->arrivals - c->last_update >= SZ_CLOCK_SPARSE_EVERY)
         due = true;
     if (!due)
@@ -69,6 +74,7 @@ int64_t sz_clock_arrive(struct sz_clock *c, int64_t ts)
     if (c->n < SZ_CLOCK_MIN)
         return c->now;
     c->last_update = c->arrivals;
+    c->ref_ts = ts;
     memcpy(c->scratch, c->window, c->n * sizeof *c->scratch);
     int64_t median = select_kth(c->scratch, c->n, c->n / 2);
     if (c->now == SZ_CLOCK_UNKNOWN || median > c->now)

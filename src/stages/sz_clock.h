@@ -2,9 +2,10 @@
  *
  * It is the median of the event times of the last SZ_CLOCK_WINDOW
  * arrivals, recomputed every SZ_CLOCK_EVERY arrivals once SZ_CLOCK_MIN of
- * them exist, and also after any arrival more than SZ_CLOCK_LEAD_MS ahead
- * of it (at most every SZ_CLOCK_SPARSE_EVERY arrivals), so that sparse
- * input does not move it in big jumps; it never moves backwards. A minority of outliers (a
+ * them exist, and also after any arrival more than SZ_CLOCK_LEAD_MS later
+ * than the one that last recomputed it (at most every
+ * SZ_CLOCK_SPARSE_EVERY arrivals), so that sparse input does not move it in
+ * big jumps; it never moves backwards. A minority of outliers (a
  * machine whose clock says 2090) cannot move it. It depends only on the
  * order of arrivals, never on timing. See docs/sessions.md.
  *
@@ -30,6 +31,7 @@ struct sz_clock {
     size_t n, pos;
     uint64_t arrivals;
     uint64_t last_update; /* arrivals at the last recomputation */
+    int64_t ref_ts;       /* event time of the arrival that made it */
     int64_t now; /* SZ_CLOCK_UNKNOWN until SZ_CLOCK_MIN arrivals */
 };
 

@@ -535,14 +535,30 @@ static void compress_level_default_means_zero(void **state)
     assert_int_equal(r->compress_level, 0);
 }
 
-static void compress_level_is_1_to_19(void **state)
+static void compress_level_is_1_to_19_or_a_fast_level_to_minus_7(void **state)
 {
     struct sz_config *c = *state;
     struct sz_config_error err;
     assert_int_equal(sz_config_set(c, "output.compress_level", "1", &err), 0);
     assert_int_equal(sz_config_set(c, "output.compress_level", "0", &err), SZ_EINVAL);
-    expect_message(&err, "expected a whole number from 1 to 19, got '0'");
+    expect_message(&err, "expected a level from 1 to 19, -1 to -7");
     assert_int_equal(sz_config_set(c, "output.compress_level", "20", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "output.compress_level", "-8", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "output.compress_level", "-0", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "output.compress_level", "-3", &err), 0);
+    assert_int_equal(sz_config_run(c)->compress_level, -3);
+}
+
+static void fast_levels_are_zstd_only(void **state)
+{
+    struct sz_config *c = *state;
+    struct sz_config_error err;
+    assert_int_equal(sz_config_set(c, "output.compress", "gzip", &err), 0);
+    assert_int_equal(sz_config_set(c, "output.compress_level", "-1", &err), 0);
+    assert_int_equal(sz_config_finish(c, &err), SZ_EINVAL);
+    expect_message(&err, "for gzip is 1 to 9, not -1");
+    assert_int_equal(sz_config_set(c, "output.compress", "zstd", &err), 0);
+    assert_int_equal(sz_config_finish(c, &err), 0);
 }
 
 static void max_file_bytes_is_at_least_4096(void **state)
@@ -1409,7 +1425,8 @@ int main(void)
         TEST(output_keys_are_read),
         TEST(compress_takes_none_gzip_and_zstd),
         TEST(compress_level_default_means_zero),
-        TEST(compress_level_is_1_to_19),
+        TEST(compress_level_is_1_to_19_or_a_fast_level_to_minus_7),
+        TEST(fast_levels_are_zstd_only),
         TEST(max_file_bytes_is_at_least_4096),
         TEST(max_open_files_is_1_to_1024),
         TEST(an_empty_output_dir_is_rejected),
