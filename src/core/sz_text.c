@@ -51,7 +51,12 @@ static inline unsigned min_u(unsigned x, unsigned y)
     return x < y ? x : y;
 }
 
-unsigned sz_edit_distance(const char *a, const char *b, unsigned cap)
+static inline unsigned char fold(unsigned char c, bool nocase)
+{
+    return nocase && c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static unsigned distance(const char *a, const char *b, unsigned cap, bool nocase)
 {
     /* cap + 1 must not wrap to 0 ("equal"); no distance comes near it. */
     if (cap == UINT_MAX)
@@ -62,22 +67,30 @@ unsigned sz_edit_distance(const char *a, const char *b, unsigned cap)
     /* Each edit changes the length by at most one. */
     if ((la > lb ? la - lb : lb - la) > cap)
         return cap + 1;
+    const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
 
     /* The classic table d[i][j] = distance of a[0..i) and b[0..j), kept as
-     * three rows: a transposition looks two rows back. */
+     * three rows: a transposition looks two rows back. A row whose every
+     * entry is past cap ends the search: no later row can come back. */
     unsigned rows[3][EDIT_MAX_LEN + 1] = { { 0 } };
     unsigned *back2 = rows[0], *back1 = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= lb; j++)
         back1[j] = (unsigned)j;
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = (unsigned)i;
+        unsigned ca = fold(ua[i - 1], nocase);
+        unsigned best = cur[0] = (unsigned)i;
         for (size_t j = 1; j <= lb; j++) {
-            unsigned sub = back1[j - 1] + (a[i - 1] != b[j - 1]);
+            unsigned cb = fold(ub[j - 1], nocase);
+            unsigned sub = back1[j - 1] + (ca != cb);
             unsigned v = min_u(sub, min_u(back1[j], cur[j - 1]) + 1);
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+            if (i > 1 && j > 1 && ca == fold(ub[j - 2], nocase) &&
+                fold(ua[i - 2], nocase) == cb)
                 v = min_u(v, back2[j - 2] + 1);
             cur[j] = v;
+            best = min_u(best, v);
         }
+        if (best > cap)
+            return cap + 1;
         unsigned *t = back2;
         back2 = back1;
         back1 = cur;
@@ -87,14 +100,30 @@ unsigned sz_edit_distance(const char *a, const char *b, unsigned cap)
     return d > cap ? cap + 1 : d;
 }
 
+unsigned sz_edit_distance(const char *a, const char *b, unsigned cap)
+{
+    return distance(a, b, cap, false);
+}
+
+unsigned sz_edit_distance_nocase(const char *a, const char *b, unsigned cap)
+{
+    return distance(a, b, cap, true);
+}
+
+unsigned sz_suggest_limit(size_t len)
+{
+    unsigned limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    if (len && limit >= len)
+        limit = (unsigned)len - 1; /* never suggest a name sharing nothing */
+    return limit;
+}
+
 const char *sz_suggest(const char *word, const char *const *names, size_t n)
 {
     size_t len = strlen(word);
     if (len == 0)
         return NULL;
-    unsigned limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
-    if (limit >= len)
-        limit = (unsigned)len - 1; /* never suggest a name sharing nothing */
+    unsigned limit = sz_suggest_limit(len);
     const char *best = NULL;
     unsigned best_d = limit + 1;
     for (size_t i = 0; i < n && best_d > 0; i++) {

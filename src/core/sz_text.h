@@ -24,6 +24,13 @@ bool sz_glob_match(const char *pat, const char *s, size_t n);
  * cap + 1. */
 unsigned sz_edit_distance(const char *a, const char *b, unsigned cap);
 
+/* The same, with ASCII letters compared regardless of case. */
+unsigned sz_edit_distance_nocase(const char *a, const char *b, unsigned cap);
+
+/* The largest distance at which a word of len bytes is still a likely typo
+ * of a name: 1 up to 4 bytes, 2 up to 8, else 3, and always less than len. */
+unsigned sz_suggest_limit(size_t len);
+
 /* Among names[0..n), the one nearest to `word` if it is close enough to be
  * a likely typo (distance <= 1 for words up to 4 bytes, <= 2 up to 8,
  * else <= 3, and less than the word's length); NULL otherwise. Ties go to

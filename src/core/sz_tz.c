@@ -1,5 +1,6 @@
 #include "sz_tz.h"
 
+#include "sz_text.h"
 #include "sz_time.h"
 
 #include <dirent.h>
@@ -251,51 +252,6 @@ int32_t sz_tz_offset(const struct sz_tz *tz, int64_t utc_ms)
 
 /* ---- "did you mean": nearest installed zone name ---------------------- */
 
-static unsigned char lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive optimal-string-alignment distance (insert, delete,
- * substitute, swap neighbours) between a and b, both shorter than 64
- * bytes; stops early and returns cap + 1 once every alignment costs more
- * than cap. Three rows of the usual table: O(|a| * |b|) time. */
-static unsigned osa_distance(const char *a, const char *b, unsigned cap)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    if (na > 63 || nb > 63)
-        return cap + 1;
-    unsigned rows[3][64];
-    unsigned *pp = rows[0], *p = rows[1], *cur = rows[2]; /* rows i-2, i-1, i */
-    for (size_t j = 0; j <= nb; j++)
-        p[j] = (unsigned)j;
-    for (size_t i = 1; i <= na; i++) {
-        unsigned ca = lower((unsigned char)a[i - 1]);
-        unsigned best = cur[0] = (unsigned)i;
-        for (size_t j = 1; j <= nb; j++) {
-            unsigned cb = lower((unsigned char)b[j - 1]);
-            unsigned d = p[j - 1] + (ca != cb);
-            if (p[j] + 1 < d)
-                d = p[j] + 1;
-            if (cur[j - 1] + 1 < d)
-                d = cur[j - 1] + 1;
-            if (i > 1 && j > 1 && ca == lower((unsigned char)b[j - 2]) &&
-                lower((unsigned char)a[i - 2]) == cb && pp[j - 2] + 1 < d)
-                d = pp[j - 2] + 1;
-            cur[j] = d;
-            if (d < best)
-                best = d;
-        }
-        if (best > cap)
-            return cap + 1;
-        unsigned *t = pp;
-        pp = p;
-        p = cur;
-        cur = t;
-    }
-    return p[nb] > cap ? cap + 1 : p[nb];
-}
-
 struct suggest_state {
     const char *word;   /* what the user typed */
     bool bare;          /* word has no '/': also compare to the last part */
@@ -320,11 +276,11 @@ static void consider(struct suggest_state *s, const char *rel)
     /* Score: twice the distance, plus one when only the last part matched,
      * so "UTC" prefers "UTC" to "Etc/UTC". Ties go to the smaller name,
      * which makes the answer independent of directory order. */
-    unsigned d = osa_distance(s->word, rel, s->cap);
+    unsigned d = sz_edit_distance_nocase(s->word, rel, s->cap);
     unsigned score = d <= s->cap ? 2 * d : UINT_MAX;
     const char *last = strrchr(rel, '/');
     if (s->bare && last) {
-        unsigned dl = osa_distance(s->word, last + 1, s->cap);
+        unsigned dl = sz_edit_distance_nocase(s->word, last + 1, s->cap);
         if (dl <= s->cap && 2 * dl + 1 < score)
             score = 2 * dl + 1;
     }
@@ -388,9 +344,7 @@ void sz_tz_suggest(const char *name, char *out, size_t n)
     s->bare = strchr(name, '/') == NULL;
     /* Close enough to be a likely typo, as for other hints: 1 edit for up
      * to 4 bytes, 2 up to 8, else 3; never the whole word. */
-    s->cap = len <= 4 ? 1 : len <= 8 ? 2 : 3;
-    if (s->cap >= len)
-        s->cap = (unsigned)len - 1;
+    s->cap = sz_suggest_limit(len);
     s->best = UINT_MAX;
     s->best_name[0] = '\0';
     const char *dir = zoneinfo_dir();

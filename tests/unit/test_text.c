@@ -246,9 +246,32 @@ static void suggest_breaks_ties_by_order(void **state)
     assert_string_equal(sz_suggest("fat", reversed, 3), "hat");
 }
 
+static void the_nocase_distance_ignores_only_ascii_case(void **state)
+{
+    (void)state;
+    assert_int_equal(sz_edit_distance_nocase("Europe/Berlin", "europe/berlin", 3), 0);
+    assert_int_equal(sz_edit_distance_nocase("Europe/Berln", "europe/berlin", 3), 1);
+    assert_int_equal(sz_edit_distance("Europe/Berlin", "europe/berlin", 3), 2);
+    assert_int_equal(sz_edit_distance_nocase("\xc3\x89", "\xc3\xa9", 3), 1); /* É vs é */
+}
+
+static void the_suggestion_limit_grows_with_the_word_and_stays_below_it(void **state)
+{
+    (void)state;
+    assert_int_equal(sz_suggest_limit(1), 0);
+    assert_int_equal(sz_suggest_limit(2), 1);
+    assert_int_equal(sz_suggest_limit(4), 1);
+    assert_int_equal(sz_suggest_limit(5), 2);
+    assert_int_equal(sz_suggest_limit(8), 2);
+    assert_int_equal(sz_suggest_limit(9), 3);
+    assert_int_equal(sz_suggest_limit(64), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_nocase_distance_ignores_only_ascii_case),
+        cmocka_unit_test(the_suggestion_limit_grows_with_the_word_and_stays_below_it),
         cmocka_unit_test(a_pattern_without_stars_matches_only_itself),
         cmocka_unit_test(a_star_matches_any_run_including_none),
         cmocka_unit_test(several_stars_match_in_order),
