@@ -1000,3 +1000,10 @@ bool sz_json_object_find(const char *text, size_t off, size_t len, const char *k
     }
     return false;
 }
+
+const char *sz_json_type_name(unsigned type)
+{
+    static const char *const names[] = { "null", "false", "true", "number",
+                                         "string", "array", "object" };
+    return type < sizeof names / sizeof names[0] ? names[type] : "?";
+}

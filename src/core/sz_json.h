@@ -40,6 +40,10 @@ enum sz_json_type {
     SZ_JSON_OBJECT
 };
 
+/* "null", "false", "true", "number", "string", "array", "object"; "?" for
+ * anything else. For messages. */
+const char *sz_json_type_name(unsigned type);
+
 /* Verdict of a scan. Positive values describe invalid input (data, not an
  * error); SZ_ENOMEM (negative) is the only error. */
 enum sz_json_status {

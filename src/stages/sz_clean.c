@@ -70,13 +70,6 @@ const char *sz_clean_op_name(enum sz_clean_op op)
     return (unsigned)op <= SZ_OP_REJECT ? op_names[op] : "?";
 }
 
-static const char *type_name(uint8_t t)
-{
-    static const char *const names[] = { "null", "false", "true", "number",
-                                         "string", "array", "object" };
-    return t < sizeof names / sizeof names[0] ? names[t] : "?";
-}
-
 static void resolve(struct clean *c, const struct sz_event *ev)
 {
     const struct sz_json_doc *d = &ev->doc;
@@ -276,7 +269,7 @@ static int do_text(struct clean *c, struct sz_event *ev, long i, const struct sz
 {
     const struct sz_json_member *m = &ev->doc.members[i];
     if (m->type != SZ_JSON_STRING)
-        return fail(c, rule, a, rej, "is not a string but ", type_name(m->type));
+        return fail(c, rule, a, rej, "is not a string but ", sz_json_type_name(m->type));
     if (!m->str_escaped && !needs_change(a->op, ev->doc.text + m->val_off + 1, m->val_len - 2))
         return 0; /* the common case: nothing to do, decided on the raw bytes */
     const char *p;

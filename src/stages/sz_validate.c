@@ -49,13 +49,6 @@ struct validate {
     char tmp[64];
 };
 
-static const char *type_name(uint8_t t)
-{
-    static const char *const names[] = { "null", "false", "true", "number",
-                                         "string", "array", "object" };
-    return t < sizeof names / sizeof names[0] ? names[t] : "?";
-}
-
 /* Decoded length of a string member's value (quotes excluded). */
 static size_t string_len(const struct sz_event *ev, const struct sz_json_member *m)
 {
@@ -82,7 +75,8 @@ static int check_key(const struct validate *v, const struct sz_event *ev,
         return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is null", name);
     if (m->type != SZ_JSON_STRING)
         return sz_reject(rej, SZ_REASON_WRONG_TYPE,
-                         "%s must be a string or an integer, not %s", name, type_name(m->type));
+                         "%s must be a string or an integer, not %s", name,
+                         sz_json_type_name(m->type));
     size_t n = string_len(ev, m);
     if (n == 0)
         return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is empty", name);
@@ -170,13 +164,13 @@ static int check_timestamp(struct validate *v, struct sz_event *ev, const struct
     else if (f == SZ_TS_EPOCH_MS)
         return sz_reject(rej, SZ_REASON_WRONG_TYPE,
                          "%s must be an integer of epoch milliseconds, not %s", name,
-                         type_name(m->type));
+                         sz_json_type_name(m->type));
     else
         return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s must be %s, not %s", name,
                          f == SZ_TS_RFC3339 ? "an RFC 3339 string"
                          : f == SZ_TS_AUTO  ? "a number or an RFC 3339 string"
                                             : "a number",
-                         type_name(m->type));
+                         sz_json_type_name(m->type));
     if (r != SZ_PASS)
         return r;
     if (ms < s->valid_from_ms || ms >= s->valid_until_ms) {
@@ -257,7 +251,7 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
         return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is null", s->event_type.text);
     if (type->type != SZ_JSON_STRING)
         return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s must be a string, not %s",
-                         s->event_type.text, type_name(type->type));
+                         s->event_type.text, sz_json_type_name(type->type));
     if (string_len(ev, type) == 0)
         return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is empty", s->event_type.text);
     ev->key = key;

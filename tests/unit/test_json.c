@@ -1674,9 +1674,19 @@ static void scanning_many_lines_with_one_scanner(void **state)
     scan_close(&sc);
 }
 
+static void type_names_are_the_json_words(void **state)
+{
+    (void)state;
+    assert_string_equal(sz_json_type_name(SZ_JSON_NULL), "null");
+    assert_string_equal(sz_json_type_name(SZ_JSON_NUMBER), "number");
+    assert_string_equal(sz_json_type_name(SZ_JSON_OBJECT), "object");
+    assert_string_equal(sz_json_type_name(99), "?");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(type_names_are_the_json_words),
         cmocka_unit_test(accepts_an_object_with_every_value_type),
         cmocka_unit_test(reports_member_offsets_and_lengths),
         cmocka_unit_test(reports_string_values_with_their_quotes_and_raw_keys),
