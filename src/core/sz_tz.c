@@ -236,10 +236,9 @@ void sz_tz_free(struct sz_tz *tz)
  * one always exists. The range [c, c + n) always holds the answer and
  * shrinks by half per step with a conditional move instead of a branch;
  * the loop runs ceil(log2(n_changes)) times, about 8 for a DST zone. */
-int32_t sz_tz_offset(const struct sz_tz *tz, int64_t utc_ms)
+/* The change in force at utc_ms: the last with from_ms <= utc_ms. */
+static const struct sz_tz_change *change_at(const struct sz_tz *tz, int64_t utc_ms)
 {
-    if (!tz)
-        return 0;
     const struct sz_tz_change *c = tz->changes;
     size_t n = tz->n_changes;
     while (n > 1) {
@@ -247,6 +246,24 @@ int32_t sz_tz_offset(const struct sz_tz *tz, int64_t utc_ms)
         c = c[half].from_ms <= utc_ms ? c + half : c;
         n -= half;
     }
+    return c;
+}
+
+int32_t sz_tz_offset(const struct sz_tz *tz, int64_t utc_ms)
+{
+    return tz ? change_at(tz, utc_ms)->offset_ms : 0;
+}
+
+int32_t sz_tz_span(const struct sz_tz *tz, int64_t utc_ms, int64_t *from, int64_t *until)
+{
+    if (!tz) {
+        *from = INT64_MIN;
+        *until = INT64_MAX;
+        return 0;
+    }
+    const struct sz_tz_change *c = change_at(tz, utc_ms);
+    *from = c->from_ms;
+    *until = c + 1 < tz->changes + tz->n_changes ? c[1].from_ms : INT64_MAX;
     return c->offset_ms;
 }
 

@@ -47,6 +47,10 @@ void sz_tz_free(struct sz_tz *tz);
 /* UTC offset at instant ms. tz NULL means UTC (0). O(log changes). */
 int32_t sz_tz_offset(const struct sz_tz *tz, int64_t utc_ms);
 
+/* The same, and the UTC interval [*from, *until) over which that offset
+ * holds, so that a caller can skip the lookup for later instants in it. */
+int32_t sz_tz_span(const struct sz_tz *tz, int64_t utc_ms, int64_t *from, int64_t *until);
+
 /* Local wall-clock time as milliseconds on a UTC-like axis: utc + offset.
  * Calendar fields of the result (sz_time_day_of, gmtime_r) are the local
  * ones. */

@@ -61,20 +61,8 @@ static bool reserved(const struct enrich *e, const struct sz_json_doc *doc,
 /* Offset in force at ts, from the cached interval or the zone. */
 static int32_t offset_at(struct enrich *e, int64_t ts)
 {
-    if (ts >= e->off_from && ts < e->off_until)
-        return e->offset;
-    const struct sz_tz *tz = e->tz;
-    size_t lo = 0, hi = tz->n_changes; /* last change with from_ms <= ts */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tz->changes[mid].from_ms <= ts)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    e->off_from = tz->changes[lo].from_ms;
-    e->off_until = lo + 1 < tz->n_changes ? tz->changes[lo + 1].from_ms : INT64_MAX;
-    e->offset = tz->changes[lo].offset_ms;
+    if (ts < e->off_from || ts >= e->off_until)
+        e->offset = sz_tz_span(e->tz, ts, &e->off_from, &e->off_until);
     return e->offset;
 }
 

@@ -467,9 +467,26 @@ static void freeing_null_does_nothing(void **state)
     sz_tz_free(NULL);
 }
 
+static void a_span_reaches_from_one_change_to_the_next(void **state)
+{
+    (void)state;
+    struct sz_tz *tz = load("Europe/Berlin");
+    int64_t from, until;
+    /* 2026-07-01T12:00Z lies between 2026-03-29T01:00Z and 2026-10-25T01:00Z */
+    assert_int_equal(sz_tz_span(tz, 1782907200000, &from, &until), 2 * HOUR);
+    assert_true(from == 1774746000000);
+    assert_true(until == 1792890000000);
+    assert_int_equal(sz_tz_offset(tz, until - 1), 2 * HOUR);
+    assert_int_equal(sz_tz_offset(tz, until), 1 * HOUR);
+    assert_int_equal(sz_tz_span(NULL, 0, &from, &until), 0);
+    assert_true(from == INT64_MIN && until == INT64_MAX);
+    sz_tz_free(tz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_span_reaches_from_one_change_to_the_next),
         cmocka_unit_test(utc_has_offset_zero_everywhere),
         cmocka_unit_test(a_null_zone_means_utc),
         cmocka_unit_test(berlin_springs_forward_at_0100z_on_2026_03_29),
