@@ -65,18 +65,15 @@ static unsigned digits_of(uint64_t v)
     return n + (v >= 10);
 }
 
-int sz_buf_put_u64(struct sz_buf *b, uint64_t v)
+size_t sz_u64_chars(char *out, uint64_t v)
 {
-    /* Runs for every event (sequence numbers, gaps): written in place, two
-     * digits at a time from a table, back to front. */
+    /* Two digits at a time from a table, back to front. */
     static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
                                    "25262728293031323334353637383940414243444546474849"
                                    "50515253545556575859606162636465666768697071727374"
                                    "75767778798081828384858687888990919293949596979899";
     unsigned n = digits_of(v);
-    if (b->cap - b->len < n && sz_buf_grow(b, n) != 0)
-        return SZ_ENOMEM;
-    char *o = b->data + b->len + n;
+    char *o = out + n;
     while (v >= 100) {
         unsigned k = (unsigned)(v % 100) * 2;
         v /= 100;
@@ -89,7 +86,15 @@ int sz_buf_put_u64(struct sz_buf *b, uint64_t v)
     } else {
         *--o = (char)('0' + v);
     }
-    b->len += n;
+    return n;
+}
+
+int sz_buf_put_u64(struct sz_buf *b, uint64_t v)
+{
+    /* Runs for every event (sequence numbers, gaps): written in place. */
+    if (b->cap - b->len < 20 && sz_buf_grow(b, 20) != 0)
+        return SZ_ENOMEM;
+    b->len += sz_u64_chars(b->data + b->len, v);
     return 0;
 }
 

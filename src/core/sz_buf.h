@@ -59,6 +59,10 @@ static inline int SZ_WUR sz_buf_puts(struct sz_buf *b, const char *s)
     return sz_buf_append(b, s, strlen(s));
 }
 
+/* Write v in decimal at out (room for 20 bytes); returns the length. No
+ * terminating NUL. */
+size_t sz_u64_chars(char *out, uint64_t v);
+
 /* Append the decimal text of v. */
 int sz_buf_put_i64(struct sz_buf *b, int64_t v) SZ_WUR;
 int sz_buf_put_u64(struct sz_buf *b, uint64_t v) SZ_WUR;

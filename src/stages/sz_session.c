@@ -22,6 +22,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "sz_buf.h"
 #include "sz_clock.h"
 #include "sz_time.h"
 
@@ -64,19 +65,6 @@ void sz_session_config_defaults(struct sz_session_config *cfg)
 
 /* ---- ids ------------------------------------------------------------------ */
 
-/* Write v in decimal at o (at most 20 bytes); returns the length. */
-static size_t put_decimal(char *o, uint64_t v)
-{
-    char tmp[20];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(o, tmp + i, sizeof tmp - i);
-    return sizeof tmp - i;
-}
-
 void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
                    uint8_t out[16])
 {
@@ -92,9 +80,9 @@ void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arri
     uint64_t mag = ts_ms < 0 ? (uint64_t)0 - (uint64_t)ts_ms : (uint64_t)ts_ms;
     if (ts_ms < 0)
         name[n++] = '-';
-    n += put_decimal(name + n, mag);
+    n += sz_u64_chars(name + n, mag);
     name[n++] = '\0';
-    n += put_decimal(name + n, arrival);
+    n += sz_u64_chars(name + n, arrival);
     uuid_generate_sha1(out, session_namespace, name, n);
 }
 
