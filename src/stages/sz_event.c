@@ -243,21 +243,9 @@ static int store_key(struct sz_event *ev, struct sz_json_member *m, const char *
 {
     struct sz_buf *b = &ev->edits->text;
     size_t at = b->len;
-    size_t plain = 0; /* names usually need no escape: copy them as they are */
-    while (plain < n && (unsigned char)name[plain] >= 0x20 && name[plain] != '"' &&
-           name[plain] != '\\' && (unsigned char)name[plain] < 0x80)
-        plain++;
-    int r;
-    if (plain == n) {
-        if (sz_buf_reserve(b, n + 2) != 0)
-            return SZ_ENOMEM;
-        b->data[b->len] = '"';
-        memcpy(b->data + b->len + 1, name, n);
-        b->data[b->len + n + 1] = '"';
-        b->len += n + 2;
-    } else if ((r = sz_jsonw_string(b, name, n)) != 0) {
+    int r = sz_jsonw_string(b, name, n);
+    if (r)
         return r;
-    }
     ev->doc.text = b->data;
     ev->doc.len = b->len;
     if (b->len >= UINT32_MAX)
