@@ -21,15 +21,11 @@ void sz_summary_print(FILE *out, const struct sz_run_config *cfg, const struct s
     }
     /* Filtered events by rule, as their dead letters name them. */
     const struct sz_clean_config *cc = &cfg->clean;
-    for (size_t r = 0; r < cc->n_rules && r < res->n_rules; r++) {
-        if (!res->filtered_by_rule[r])
-            continue;
-        for (size_t k = 0; k < cc->rules[r].n_actions; k++)
-            if (cc->rules[r].actions[k].op == SZ_OP_REJECT)
-                fprintf(out, "    filtered:%-11s %12llu  (rule %zu)\n",
-                        cc->rules[r].actions[k].value.text,
-                        (unsigned long long)res->filtered_by_rule[r], r + 1);
-    }
+    for (size_t r = 0; r < cc->n_rules && r < res->n_rules; r++)
+        if (res->filtered_by_rule[r])
+            fprintf(out, "    filtered:%-11s %12llu  (rule %zu)\n",
+                    sz_clean_rule_filter(&cc->rules[r]),
+                    (unsigned long long)res->filtered_by_rule[r], r + 1);
     row(out, "blank lines", st->blank_lines);
     row(out, "sessions", st->sessions.sessions);
     if (st->sessions.late_events)

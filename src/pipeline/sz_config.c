@@ -992,7 +992,7 @@ static int load_clean(struct loader *ld, const yaml_node_t *seq)
             return r;
         struct sz_clean_rule *rule = &rules[i++];
         rule->line = (unsigned)m->start_mark.line + 1;
-        size_t n_act = 0, n_rej = 0;
+        size_t n_act = 0;
         FOR_PAIRS(p, m) {
             const yaml_node_t *k = node(ld, p->key);
             bool known = false;
@@ -1002,7 +1002,6 @@ static int load_clean(struct loader *ld, const yaml_node_t *seq)
                 return unknown(ld, k, "a clean rule", rule_keys, N_RULE_KEYS);
             if (strcmp(text(k), "when") != 0)
                 n_act += count(node(ld, p->value));
-            n_rej += strcmp(text(k), "reject") == 0;
         }
         if (n_act == 0)
             return at(ld, m, "clean rule: expected an action (scale, set, rename, delete, map, "
@@ -1020,7 +1019,6 @@ static int load_clean(struct loader *ld, const yaml_node_t *seq)
             if (r)
                 return r;
         }
-        (void)n_rej;
         rule->actions = acts;
         rule->n_actions = na;
     }

@@ -107,28 +107,24 @@ static void filtered(struct w *w, const struct sz_manifest *m)
     raw(w, "{");
     bool first = true;
     for (size_t r = 0; r < cc->n_rules; r++) {
-        for (size_t k = 0; k < cc->rules[r].n_actions; k++) {
-            const struct sz_clean_action *a = &cc->rules[r].actions[k];
-            if (a->op != SZ_OP_REJECT)
-                continue;
-            bool seen = false;
-            for (size_t q = 0; q < r && !seen; q++)
-                for (size_t j = 0; j < cc->rules[q].n_actions && !seen; j++)
-                    seen = cc->rules[q].actions[j].op == SZ_OP_REJECT &&
-                           strcmp(cc->rules[q].actions[j].value.text, a->value.text) == 0;
-            if (seen)
-                continue;
-            uint64_t n = 0;
-            for (size_t q = r; q < cc->n_rules && q < m->res->n_rules; q++)
-                for (size_t j = 0; j < cc->rules[q].n_actions; j++)
-                    if (cc->rules[q].actions[j].op == SZ_OP_REJECT &&
-                        strcmp(cc->rules[q].actions[j].value.text, a->value.text) == 0)
-                        n += m->res->filtered_by_rule[q];
-            raw(w, first ? "\n" : ",\n");
-            key(w, 3, a->value.text);
-            u64(w, n);
-            first = false;
+        const char *name = sz_clean_rule_filter(&cc->rules[r]);
+        bool seen = false; /* listed already, under an earlier rule */
+        for (size_t q = 0; q < r && name && !seen; q++) {
+            const char *other = sz_clean_rule_filter(&cc->rules[q]);
+            seen = other && strcmp(other, name) == 0;
         }
+        if (!name || seen)
+            continue;
+        uint64_t n = 0;
+        for (size_t q = r; q < cc->n_rules && q < m->res->n_rules; q++) {
+            const char *other = sz_clean_rule_filter(&cc->rules[q]);
+            if (other && strcmp(other, name) == 0)
+                n += m->res->filtered_by_rule[q];
+        }
+        raw(w, first ? "\n" : ",\n");
+        key(w, 3, name);
+        u64(w, n);
+        first = false;
     }
     raw(w, first ? "},\n" : "\n    },\n");
 }

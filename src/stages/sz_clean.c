@@ -140,6 +140,14 @@ static inline int match_text(struct clean *c, const struct sz_event *ev,
     }
 }
 
+const char *sz_clean_rule_filter(const struct sz_clean_rule *rule)
+{
+    for (size_t k = 0; k < rule->n_actions; k++)
+        if (rule->actions[k].op == SZ_OP_REJECT)
+            return rule->actions[k].value.text;
+    return NULL;
+}
+
 static inline bool matches(const struct pat *p, const char *s, size_t n)
 {
     switch (p->kind) {

@@ -87,6 +87,9 @@ struct sz_clean_config {
 
 const char *sz_clean_op_name(enum sz_clean_op op);
 
+/* The name of the rule's `reject` (a rule has at most one), or NULL. */
+const char *sz_clean_rule_filter(const struct sz_clean_rule *rule);
+
 /* 0, SZ_ENOMEM, or SZ_EINVAL (rules name over 64 distinct top-level fields). */
 int sz_clean_stage_create(const struct sz_clean_config *cfg, struct sz_stage *out) SZ_WUR;
 

@@ -1311,9 +1311,21 @@ static void a_rule_can_add_fields_to_an_empty_object(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+static void a_rules_filter_name_is_its_reject(void **state)
+{
+    (void)state;
+    struct sz_clean_action with[] = { set("a", "1"), reject("test_machine") };
+    struct sz_clean_action without[] = { set("a", "1") };
+    struct sz_clean_rule r1 = { .actions = with, .n_actions = 2 };
+    struct sz_clean_rule r2 = { .actions = without, .n_actions = 1 };
+    assert_string_equal(sz_clean_rule_filter(&r1), "test_machine");
+    assert_null(sz_clean_rule_filter(&r2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_rules_filter_name_is_its_reject),
         T(a_condition_on_a_string_matches_its_exact_text),
         T(a_condition_matches_a_number_by_its_json_text),
         T(a_condition_matches_true_and_null_by_their_json_text),
