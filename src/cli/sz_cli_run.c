@@ -62,6 +62,9 @@ static const struct opt_doc opts[] = {
       "limits.max_event_bytes" },
     { "max-depth", required_argument, OPT_KEY, "N",
       "deepest accepted JSON nesting (default: 64)", "limits.max_depth" },
+    { "max-keys", required_argument, OPT_KEY, "N",
+      "machines with session state at once; past it the one silent longest is ended "
+      "(default: 1000000)", "limits.max_keys" },
     { "max-open-files", required_argument, OPT_KEY, "N",
       "output files open at once; more partitions roll over (default: 16)",
       "output.max_open_files" },

@@ -27,7 +27,8 @@ enum key_id {
     K_GAP, K_START_EVENTS, K_MAX_DURATION, K_MIDNIGHT, K_LATENESS, K_STATE_TTL, K_FIELDS,
     K_F_ID, K_F_SEQ, K_F_SINCE_PREV, K_F_LATE,
     K_DIR, K_COMPRESS, K_COMPRESS_LEVEL, K_PARTITION, K_MAX_FILE_BYTES, K_MAX_OPEN_FILES,
-    K_MAX_EVENT_BYTES, K_MAX_DEPTH, K_COUNT
+    K_MAX_EVENT_BYTES, K_MAX_DEPTH, K_MAX_KEYS, K_MAX_KEY_BYTES, K_MAX_TYPE_BYTES,
+    K_MAX_EVENT_TYPES, K_MAX_SESSION_TYPES, K_MAX_HELD_EVENTS, K_COUNT
 };
 
 /* Everything a config points to lives in blocks freed together. */
@@ -109,6 +110,21 @@ static const struct key keys[] = {
     { "limits", "max_event_bytes", K_MAX_EVENT_BYTES, SCALAR, "size", "1MiB",
       "longest accepted line (64 bytes to 1GiB); longer ones are dead letters" },
     { "limits", "max_depth", K_MAX_DEPTH, SCALAR, "1-100000", "64", "deepest accepted JSON nesting" },
+    { "limits", "max_keys", K_MAX_KEYS, SCALAR, "4-1000000000", "1000000",
+      "machines with session state at once; a new one past it ends the session of the machine "
+      "silent longest (end cause key_limit)" },
+    { "limits", "max_key_bytes", K_MAX_KEY_BYTES, SCALAR, "1-4096", "256",
+      "longest key; longer ones are dead letters (out_of_range)" },
+    { "limits", "max_type_bytes", K_MAX_TYPE_BYTES, SCALAR, "1-4096", "256",
+      "longest event type; longer ones are dead letters (out_of_range)" },
+    { "limits", "max_event_types", K_MAX_EVENT_TYPES, SCALAR, "1-1000000", "10000",
+      "distinct event types named in session summaries, per key shard; events of further types "
+      "count in other_event_types" },
+    { "limits", "max_session_types", K_MAX_SESSION_TYPES, SCALAR, "1-65535", "256",
+      "distinct event types one session summary names; further ones count in other_event_types" },
+    { "limits", "max_held_events", K_MAX_HELD_EVENTS, SCALAR, "1-10000000", "10000",
+      "events one machine may hold back for ordering; past it the oldest go out early (a later "
+      "arrival behind them is late)" },
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
@@ -365,6 +381,31 @@ static int set_scalar(struct sz_config *c, const struct key *k, const char *v,
     case K_MAX_DEPTH:
         if ((rc = number(v, 1, 100000, &u, err)) == 0)
             r->max_depth = (unsigned)u;
+        return rc;
+    case K_MAX_KEYS:
+        /* At least one key per shard. */
+        if ((rc = number(v, 4, 1000000000, &u, err)) == 0)
+            r->session.max_keys = (size_t)u;
+        return rc;
+    case K_MAX_KEY_BYTES:
+        if ((rc = number(v, 1, SZ_SESSION_MAX_KEY, &u, err)) == 0)
+            r->schema.max_key_bytes = (uint32_t)u;
+        return rc;
+    case K_MAX_TYPE_BYTES:
+        if ((rc = number(v, 1, 4096, &u, err)) == 0)
+            r->schema.max_type_bytes = (uint32_t)u;
+        return rc;
+    case K_MAX_EVENT_TYPES:
+        if ((rc = number(v, 1, 1000000, &u, err)) == 0)
+            r->session.max_types = (uint32_t)u;
+        return rc;
+    case K_MAX_SESSION_TYPES:
+        if ((rc = number(v, 1, 65535, &u, err)) == 0)
+            r->session.max_session_types = (uint32_t)u;
+        return rc;
+    case K_MAX_HELD_EVENTS:
+        if ((rc = number(v, 1, 10000000, &u, err)) == 0)
+            r->session.max_held = (uint32_t)u;
         return rc;
     default:
         return WHY("is not a single value");

@@ -69,6 +69,12 @@ static void options(struct w *w, const struct sz_run_config *c)
     kv_u64(w, 2, "max_file_bytes", c->max_file_bytes, false);
     kv_u64(w, 2, "max_event_bytes", c->max_event_bytes, false);
     kv_u64(w, 2, "max_depth", c->max_depth, false);
+    kv_u64(w, 2, "max_keys", c->session.max_keys, false);
+    kv_u64(w, 2, "max_key_bytes", c->schema.max_key_bytes, false);
+    kv_u64(w, 2, "max_type_bytes", c->schema.max_type_bytes, false);
+    kv_u64(w, 2, "max_event_types", c->session.max_types, false);
+    kv_u64(w, 2, "max_session_types", c->session.max_session_types, false);
+    kv_u64(w, 2, "max_held_events", c->session.max_held, false);
     kv_u64(w, 2, "max_open_files", c->max_open_files, false);
     key(w, 2, "config");
     if (c->config_path)
@@ -237,7 +243,10 @@ int sz_manifest_render(const struct sz_manifest *m, struct sz_buf *out)
     raw(&w, "{\n");
     kv_u64(&w, 2, "keys_peak", st->sessions.keys_peak, false);
     kv_u64(&w, 2, "held_events_peak", st->sessions.held_peak, false);
-    kv_u64(&w, 2, "evictions", st->sessions.evictions, true);
+    kv_u64(&w, 2, "evictions", st->sessions.evictions, false);
+    kv_u64(&w, 2, "key_limit_evictions", st->sessions.key_limit_evictions, false);
+    kv_u64(&w, 2, "other_type_events", st->sessions.other_type_events, false);
+    kv_u64(&w, 2, "held_limit_releases", st->sessions.held_limit_releases, true);
     raw(&w, "  },\n");
 
     files(&w, m);

@@ -20,7 +20,10 @@
  *                         events it filtered), "sessions",
  *                         "late_events", "files"
  *   "sessionizer"         object: "keys_peak", "held_events_peak",
- *                         "evictions": how much state the run needed
+ *                         "evictions": how much state the run needed;
+ *                         "key_limit_evictions", "other_type_events",
+ *                         "held_limit_releases": how often limits.max_keys,
+ *                         the type limits and max_held_events acted
  *   "files"               array of {"path","kind","records","bytes"}; path
  *                         relative to DIR; kind "events", "sessions" or "dead"
  *   "run"                 object: "started_at" (RFC 3339 UTC), "elapsed_s",

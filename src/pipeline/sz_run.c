@@ -144,6 +144,12 @@ void sz_run_config_defaults(struct sz_run_config *cfg)
     sz_enrich_config_defaults(&cfg->enrich);
     sz_session_config_defaults(&cfg->session);
     sz_session_fields_defaults(&cfg->fields);
+    /* The pipeline bounds what the engine alone leaves open (0: no limit):
+     * see limits.* in docs/config.md. */
+    cfg->session.max_keys = 1000000;
+    cfg->session.max_types = 10000;
+    cfg->session.max_session_types = 256;
+    cfg->session.max_held = 10000;
     char why[8];
     (void)!sz_partition_compile("dt={date}/hour={hour}", &cfg->partition, why, sizeof why);
 }
@@ -725,6 +731,9 @@ static int setup_workers(struct run_ctx *c)
     for (size_t i = 0; i < c->inputs.n; i++)
         c->names[i] = c->inputs.items[i].name;
     for (int k = 0; k < 2; k++) {
+        t->key_limit_evictions += st.key_limit_evictions;
+        t->other_type_events += st.other_type_events;
+        t->held_limit_releases += st.held_limit_releases;
         for (unsigned i = 0; i < t; i++) {
             /* Lanes not reached stay zeroed, which sz_lane_free accepts. */
             int r = sz_lane_init(&c->lane_sets[k][i], c->cfg);

@@ -69,6 +69,11 @@ int sz_session_record_event(struct sz_buf *out, const struct sz_session_record_k
     return r ? r : sz_buf_append(out, "}\n", 2);
 }
 
+static int type_or_null(struct sz_buf *out, const char *type, size_t len)
+{
+    return type ? sz_jsonw_string(out, type, len) : sz_buf_puts(out, "null");
+}
+
 int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record_keys *k,
                               const struct sz_session_summary *s, const char *key_field)
 {
@@ -101,10 +106,17 @@ int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record
         r = r ? r : sz_buf_putc(out, ':');
         r = r ? r : sz_buf_put_u64(out, s->types[i].count);
     }
-    r = r ? r : sz_buf_puts(out, "},\"first_event_type\":");
-    r = r ? r : sz_jsonw_string(out, s->first_type, s->first_type_len);
+    r = r ? r : sz_buf_putc(out, '}');
+    /* Only sessions past a type limit have it: ordinary summaries keep
+     * their shape. */
+    if (s->other_count) {
+        r = r ? r : sz_buf_puts(out, ",\"other_event_types\":");
+        r = r ? r : sz_buf_put_u64(out, s->other_count);
+    }
+    r = r ? r : sz_buf_puts(out, ",\"first_event_type\":");
+    r = r ? r : type_or_null(out, s->first_type, s->first_type_len);
     r = r ? r : sz_buf_puts(out, ",\"last_event_type\":");
-    r = r ? r : sz_jsonw_string(out, s->last_type, s->last_type_len);
+    r = r ? r : type_or_null(out, s->last_type, s->last_type_len);
     r = r ? r : sz_buf_puts(out, ",\"start_cause\":");
     r = r ? r : sz_jsonw_cstr(out, sz_session_cause_name(s->start_cause));
     r = r ? r : sz_buf_puts(out, ",\"end_cause\":");

@@ -10,7 +10,9 @@
  *   <id>, <key field> (string, or integer when the key was one),
  *   start_ms, end_ms, duration_ms, event_count, late_events,
  *   event_types (object: type -> count, types in byte order),
- *   first_event_type, last_event_type, start_cause, end_cause.
+ *   other_event_types (only when not 0: events of types past a type limit),
+ *   first_event_type, last_event_type (null: a type past a limit),
+ *   start_cause, end_cause.
  *
  * Ownership: struct sz_session_record_keys owns the prepared fragments
  * (init/free); the record functions append to the caller's buffer.

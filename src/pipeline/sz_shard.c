@@ -88,7 +88,11 @@ int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config
     }
     if (r == 0) {
         struct sz_session_sink sink = { deliver_event, deliver_summary, s };
-        r = sz_sessionizer_create(&cfg->session, &sink, &s->engine);
+        /* The run's key limit is split evenly, as the keys are (by hash). */
+        struct sz_session_config sc = cfg->session;
+        if (sc.max_keys)
+            sc.max_keys = (sc.max_keys + SZ_SHARDS - 1) / SZ_SHARDS;
+        r = sz_sessionizer_create(&sc, &sink, &s->engine);
         if (r == SZ_EINVAL)
             snprintf(s->message, sizeof s->message, "invalid session options");
     }

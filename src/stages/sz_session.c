@@ -49,6 +49,7 @@ const char *sz_session_cause_name(enum sz_session_cause c)
     case SZ_CAUSE_MAX_DURATION: return "max_duration";
     case SZ_CAUSE_MIDNIGHT: return "midnight";
     case SZ_CAUSE_END_OF_INPUT: return "end_of_input";
+    case SZ_CAUSE_KEY_LIMIT: return "key_limit";
     }
     return "?";
 }
@@ -169,8 +170,14 @@ static int types_grow_slots(struct type_table *t)
     return 0;
 }
 
-/* The id of type p[0..n), interning it if new. Returns id >= 0 or SZ_ENOMEM. */
-static int64_t type_intern(struct type_table *t, const char *p, size_t n)
+/* The id of events whose type the engine does not name: past max_types.
+ * Never a start event (those are interned first) and never an index. */
+#define TYPE_OTHER UINT32_MAX
+
+/* The id of type p[0..n), interning it if new while the table holds fewer
+ * than `limit` types (0: no limit), else TYPE_OTHER. Returns the id, or
+ * SZ_ENOMEM. */
+static int64_t type_intern(struct type_table *t, const char *p, size_t n, uint32_t limit)
 {
     uint32_t h = (uint32_t)hash64(p, n);
     if (t->n_slots) {
@@ -183,6 +190,8 @@ static int64_t type_intern(struct type_table *t, const char *p, size_t n)
                 return s - 1;
         }
     }
+    if (limit && t->n >= limit)
+        return TYPE_OTHER;
     if ((t->n + 1) * 2 > t->n_slots && types_grow_slots(t) != 0)
         return SZ_ENOMEM;
     if (t->n == t->cap) {
@@ -233,14 +242,15 @@ struct type_count {
  * start events, then types in order of first appearance: in practice the
  * whole vocabulary of an app) are counted in the key's own 16-bit slots;
  * other types, and counts past 65535, go to a heap array. So the state of
- * an open session is 160 bytes plus its key (see docs/sessions.md). */
+ * an open session is 176 bytes plus its key (see docs/sessions.md). */
 #define INLINE_TYPES 16
 
-/* Field order packs the struct into 160 bytes without padding. */
+/* Field order packs the struct into 176 bytes (key included from byte 174). */
 struct keystate {
     struct keystate *prev, *next; /* partition's list, by last arrival */
     struct keystate *chain;       /* hash bucket chain */
     int64_t seen_clock;           /* arrival clock at the key's last arrival */
+    uint64_t last_arrival;        /* the key's last arrival position */
     int64_t max_ts;               /* largest event time pushed for the key */
     /* the open session */
     int64_t start_ts, last_ts;
@@ -251,6 +261,8 @@ struct keystate {
     uint32_t hash;                /* low bits of the key's hash: bucket, quick compare */
     uint16_t n_counts, cap_counts;
     struct type_count *counts;    /* counts not kept inline, see INLINE_TYPES */
+    uint32_t n_named;             /* distinct types the session counts by name */
+    uint32_t other;               /* its events of types it does not name */
     uint8_t id[16];
     uint16_t inline_counts[INLINE_TYPES];
     uint8_t open;
@@ -260,6 +272,7 @@ struct keystate {
     uint16_t key_len;
     char key[];
 };
+_Static_assert(sizeof(struct keystate) <= 176, "docs/sessions.md promises 176 bytes a key");
 
 struct partition {
     struct keystate **buckets;
@@ -337,7 +350,7 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
         goto nomem;
     for (size_t i = 0; i < cfg->n_start_events; i++) {
         const char *t = cfg->start_events[i];
-        int64_t id = type_intern(&z->types, t, strlen(t));
+        int64_t id = type_intern(&z->types, t, strlen(t), 0);
         if (id < 0)
             goto nomem;
         z->types.items[id].is_start = true;
@@ -496,8 +509,11 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
             z->sum_types[j] = t;
         }
     }
-    const struct type_entry *ft = &z->types.items[k->first_type];
-    const struct type_entry *lt = &z->types.items[k->last_type];
+    static const struct type_entry unnamed = { NULL, 0, 0, false };
+    const struct type_entry *ft =
+        k->first_type == TYPE_OTHER ? &unnamed : &z->types.items[k->first_type];
+    const struct type_entry *lt =
+        k->last_type == TYPE_OTHER ? &unnamed : &z->types.items[k->last_type];
     struct sz_session_summary s = {
         .session_id = k->id,
         .key = k->key,
@@ -509,6 +525,7 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
         .late_count = k->late,
         .types = z->sum_types,
         .n_types = n,
+        .other_count = k->other,
         .first_type = ft->name,
         .first_type_len = ft->len,
         .last_type = lt->name,
@@ -524,17 +541,39 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
     return r;
 }
 
-static int count_type(struct keystate *k, uint32_t type)
+/* Has the session named as many types as max_session_types allows? */
+static bool names_full(const struct sz_sessionizer *z, const struct keystate *k)
 {
-    if (type < INLINE_TYPES && k->inline_counts[type] < UINT16_MAX) {
-        k->inline_counts[type]++;
-        return 0;
+    return z->cfg.max_session_types && k->n_named >= z->cfg.max_session_types;
+}
+
+static int count_type(struct sz_sessionizer *z, struct keystate *k, uint32_t type)
+{
+    if (type == TYPE_OTHER)
+        goto other;
+    if (type < INLINE_TYPES) {
+        uint16_t c = k->inline_counts[type];
+        if (c == 0) {
+            if (names_full(z, k))
+                goto other;
+            k->n_named++;
+        }
+        if (c < UINT16_MAX) {
+            k->inline_counts[type] = (uint16_t)(c + 1);
+            return 0;
+        }
+        /* A full inline slot goes on in counts[]: the same name, not a new one. */
     }
     for (uint32_t i = 0; i < k->n_counts; i++) {
         if (k->counts[i].type == type) {
             k->counts[i].count++;
             return 0;
         }
+    }
+    if (type >= INLINE_TYPES) {
+        if (names_full(z, k))
+            goto other;
+        k->n_named++;
     }
     if (k->n_counts == k->cap_counts) {
         if (k->cap_counts == UINT16_MAX)
@@ -550,6 +589,10 @@ static int count_type(struct keystate *k, uint32_t type)
     }
     k->counts[k->n_counts++] = (struct type_count){ type, 1 };
     return 0;
+other:
+    k->other++;
+    z->stats.other_type_events++;
+    return 0;
 }
 
 /* The cause that makes h start a new session after the key's open one,
@@ -559,7 +602,7 @@ static int split_cause(const struct sz_sessionizer *z, const struct keystate *k,
 {
     if (h->ts - k->last_ts > z->cfg.gap_ms)
         return SZ_CAUSE_GAP;
-    if (z->types.items[h->type].is_start)
+    if (h->type != TYPE_OTHER && z->types.items[h->type].is_start)
         return SZ_CAUSE_START_EVENT;
     if (z->cfg.max_duration_ms && h->ts - k->start_ts > z->cfg.max_duration_ms)
         return SZ_CAUSE_MAX_DURATION;
@@ -579,6 +622,8 @@ static void open_session(struct keystate *k, const struct held *h, enum sz_sessi
     k->late = 0;
     k->first_type = k->last_type = h->type;
     k->n_counts = 0;
+    k->n_named = 0;
+    k->other = 0;
     memset(k->inline_counts, 0, sizeof k->inline_counts);
 }
 
@@ -606,7 +651,7 @@ static int emit(struct sz_sessionizer *z, struct keystate *k, const struct held 
         k->last_type = h->type;
     }
     k->seq++;
-    if ((r = count_type(k, h->type)) != 0)
+    if ((r = count_type(z, k, h->type)) != 0)
         return r;
     struct sz_session_out o = {
         .body = h->body,
@@ -623,18 +668,21 @@ static int emit(struct sz_sessionizer *z, struct keystate *k, const struct held 
     return r;
 }
 
-/* Emit the held events with ts <= upto, in order. */
-static int release(struct sz_sessionizer *z, struct keystate *k, int64_t upto)
+/* Emit the held events with ts <= upto, in order, at most `most` of them. */
+static int release_some(struct sz_sessionizer *z, struct keystate *k, int64_t upto,
+                        uint32_t most)
 {
+    if (most > k->n_held)
+        most = k->n_held;
     uint32_t n = 0;
     int r = 0;
     /* Held bodies are usually cold by now (on sparse input a key's events
      * wait for its next event or its expiry): ask for all of them at once,
      * so that their misses overlap instead of stalling one copy at a time. */
-    for (uint32_t j = 0; j < k->n_held && k->held[j].ts <= upto; j++)
+    for (uint32_t j = 0; j < most && k->held[j].ts <= upto; j++)
         for (uint32_t off = 0; off < k->held[j].len; off += 64)
             __builtin_prefetch(k->held[j].body + off);
-    while (n < k->n_held && k->held[n].ts <= upto) {
+    while (n < most && k->held[n].ts <= upto) {
         r = emit(z, k, &k->held[n], false);
         block_put(z, k->held[n].body, k->held[n].len);
         n++;
@@ -647,6 +695,11 @@ static int release(struct sz_sessionizer *z, struct keystate *k, int64_t upto)
         z->stats.held_events -= n;
     }
     return r;
+}
+
+static int release(struct sz_sessionizer *z, struct keystate *k, int64_t upto)
+{
+    return release_some(z, k, upto, UINT32_MAX);
 }
 
 /* Release everything the key holds, close its session, forget it. */
@@ -724,6 +777,34 @@ static int hold(struct sz_sessionizer *z, struct keystate *k, const struct sz_se
     return 0;
 }
 
+/* Make room for a new key within max_keys: retire the least recently
+ * seen of the partitions' longest-silent keys (by the clock, then by
+ * arrival, as expiry would have).
+ * Each partition's list is in arrival order, so its head is its candidate;
+ * scanning the heads costs one compare per partition, and only while the
+ * engine is at its limit. */
+static int evict_for_limit(struct sz_sessionizer *z)
+{
+    struct partition *best = NULL;
+    int64_t best_seen = INT64_MAX;
+    uint64_t best_arrival = UINT64_MAX;
+    for (unsigned i = 0; i < z->n_parts; i++) {
+        const struct keystate *h = z->parts[i].head;
+        if (!h)
+            continue;
+        int64_t seen = h->seen_clock == INT64_MIN ? z->first_clock : h->seen_clock;
+        if (!best || seen < best_seen || (seen == best_seen && h->last_arrival < best_arrival)) {
+            best = &z->parts[i];
+            best_seen = seen;
+            best_arrival = h->last_arrival;
+        }
+    }
+    if (!best)
+        return 0;
+    z->stats.key_limit_evictions++;
+    return retire(z, best, best->head, SZ_CAUSE_KEY_LIMIT);
+}
+
 int sz_sessionizer_push(struct sz_sessionizer *z, const struct sz_session_in *ev)
 {
     if (ev->key_len == 0 || ev->key_len > SZ_SESSION_MAX_KEY ||
@@ -755,13 +836,16 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
             return r;
     }
 
-    int64_t type = type_intern(&z->types, ev->type, ev->type_len);
+    int64_t type = type_intern(&z->types, ev->type, ev->type_len, z->cfg.max_types);
     if (type < 0)
         return (int)type;
     uint64_t h = ev->has_key_hash ? ev->key_hash : hash64(ev->key, ev->key_len);
     struct partition *p = &z->parts[(h >> 40) % z->n_parts];
     struct keystate *k = find_key(p, h, ev->key, ev->key_len);
     if (!k) {
+        if (z->cfg.max_keys && z->stats.keys_open >= z->cfg.max_keys &&
+            (r = evict_for_limit(z)) != 0)
+            return r;
         if (p->n_keys >= p->n_buckets && grow_buckets(p) != 0)
             return SZ_ENOMEM;
         k = calloc(1, sizeof *k + ev->key_len);
@@ -784,6 +868,7 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
         list_unlink(p, k);
         list_append(p, k);
     }
+    k->last_arrival = ev->arrival;
     /* The key counts as seen at its event's time when that is ahead of the
      * clock (the median lags the newest arrivals: by hours on sparse
      * input), so that its silence is measured from its own last event, not
@@ -817,7 +902,14 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
     int64_t upto = k->max_ts - z->cfg.lateness_ms;
     if (upto > k->max_ts) /* overflow guard */
         upto = INT64_MIN;
-    return release(z, k, upto);
+    if ((r = release(z, k, upto)) != 0 || !z->cfg.max_held || k->n_held <= z->cfg.max_held)
+        return r;
+    /* A key holding too much (a burst inside the lateness window, or many
+     * events at one instant) gives up its oldest. An event of the same time
+     * that arrives later is still in order, so ties may be split. */
+    uint32_t excess = k->n_held - z->cfg.max_held;
+    z->stats.held_limit_releases += excess;
+    return release_some(z, k, INT64_MAX, excess);
 }
 
 int sz_sessionizer_finish(struct sz_sessionizer *z)

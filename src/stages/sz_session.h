@@ -47,10 +47,13 @@ enum sz_session_cause {
     SZ_CAUSE_START_EVENT,  /* the event type is a start event */
     SZ_CAUSE_MAX_DURATION, /* the session would have run past max_duration */
     SZ_CAUSE_MIDNIGHT,     /* the event is on a later local day than the previous one */
-    SZ_CAUSE_END_OF_INPUT  /* only as an end cause */
+    SZ_CAUSE_END_OF_INPUT, /* only as an end cause */
+    SZ_CAUSE_KEY_LIMIT     /* only as an end cause: the key's state was dropped to
+                            * stay within max_keys (it was the key silent longest) */
 };
 
-/* "first", "gap", "start_event", "max_duration", "midnight", "end_of_input" */
+/* "first", "gap", "start_event", "max_duration", "midnight", "end_of_input",
+ * "key_limit" */
 const char *sz_session_cause_name(enum sz_session_cause c);
 
 struct sz_session_config {
@@ -64,6 +67,19 @@ struct sz_session_config {
     int64_t lateness_ms;          /* >= 0; default 2 min */
     int64_t state_ttl_ms;         /* 0: gap + lateness */
     unsigned partitions;          /* logical key partitions; 0: 64 */
+    /* Limits, so that no input makes memory grow without bound (0: none).
+     * max_keys: keys with state at once; a new key past it first retires
+     * the key silent longest (end cause key_limit). max_types: distinct
+     * event types the engine names in summaries; max_session_types: those
+     * one session counts by name. Events of types past either limit are
+     * tagged as usual and counted in the summary's other_count. */
+    size_t max_keys;
+    uint32_t max_types;
+    uint32_t max_session_types;
+    /* max_held: events one key may hold back; past it the oldest are
+     * released early, as if the key's clock had moved on (an event that
+     * then arrives behind them is late). */
+    uint32_t max_held;
 };
 
 void sz_session_config_defaults(struct sz_session_config *cfg);
@@ -85,7 +101,10 @@ struct sz_session_in {
     bool has_key_hash;
 };
 
-#define SZ_SESSION_MAX_KEY 256
+/* The longest key the engine takes: session ids are derived from the key
+ * in a stack buffer. The pipeline's limit (limits.max_key_bytes, default
+ * 256) is at most this. */
+#define SZ_SESSION_MAX_KEY 4096
 
 /* One tagged event, in the key's time order. */
 struct sz_session_out {
@@ -116,7 +135,8 @@ struct sz_session_summary {
     uint32_t late_count;
     const struct sz_type_count *types; /* by type name, byte order */
     size_t n_types;
-    const char *first_type, *last_type; /* in time order */
+    uint32_t other_count;       /* events of types not named (see max_types) */
+    const char *first_type, *last_type; /* in time order; NULL: a type not named */
     size_t first_type_len, last_type_len;
     enum sz_session_cause start_cause, end_cause;
 };
@@ -138,6 +158,9 @@ struct sz_session_stats {
     uint64_t held_events;   /* events held back now */
     uint64_t held_peak;
     uint64_t evictions;     /* keys whose state expired (silent past the TTL) */
+    uint64_t key_limit_evictions; /* keys retired early to stay within max_keys */
+    uint64_t other_type_events; /* events counted as other types (type limits) */
+    uint64_t held_limit_releases; /* events released early to stay within max_held */
     int64_t clock_ms;       /* the arrival clock now */
 };
 

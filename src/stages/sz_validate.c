@@ -39,6 +39,8 @@ void sz_schema_defaults(struct sz_schema *s)
     s->ts_format = SZ_TS_EPOCH_MS;
     s->valid_from_ms = SZ_TS_MIN_MS;
     s->valid_until_ms = SZ_TS_MAX_MS;
+    s->max_key_bytes = SZ_VALIDATE_MAX_KEY;
+    s->max_type_bytes = SZ_VALIDATE_MAX_TYPE;
 }
 
 struct validate {
@@ -66,9 +68,10 @@ static int check_key(const struct validate *v, const struct sz_event *ev,
             return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s is a number but not an integer",
                              name);
         /* The key is its digits: the same bound as for a string. */
-        if (m->val_len > SZ_VALIDATE_MAX_KEY)
-            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s has %u digits, over %d", name,
-                             (unsigned)m->val_len, SZ_VALIDATE_MAX_KEY);
+        if (m->val_len > v->s->max_key_bytes)
+            return sz_reject(rej, SZ_REASON_OUT_OF_RANGE,
+                             "%s has %u digits, over %u (limits.max_key_bytes)", name,
+                             (unsigned)m->val_len, (unsigned)v->s->max_key_bytes);
         return SZ_PASS;
     }
     if (m->type == SZ_JSON_NULL)
@@ -80,9 +83,10 @@ static int check_key(const struct validate *v, const struct sz_event *ev,
     size_t n = string_len(ev, m);
     if (n == 0)
         return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is empty", name);
-    if (n > SZ_VALIDATE_MAX_KEY)
-        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is %zu bytes, over %d", name, n,
-                         SZ_VALIDATE_MAX_KEY);
+    if (n > v->s->max_key_bytes)
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE,
+                         "%s is %zu bytes, over %u (limits.max_key_bytes)", name, n,
+                         (unsigned)v->s->max_key_bytes);
     return SZ_PASS;
 }
 
@@ -252,8 +256,13 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
     if (type->type != SZ_JSON_STRING)
         return sz_reject(rej, SZ_REASON_WRONG_TYPE, "%s must be a string, not %s",
                          s->event_type.text, sz_json_type_name(type->type));
-    if (string_len(ev, type) == 0)
+    size_t type_len = string_len(ev, type);
+    if (type_len == 0)
         return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s is empty", s->event_type.text);
+    if (type_len > s->max_type_bytes)
+        return sz_reject(rej, SZ_REASON_OUT_OF_RANGE,
+                         "%s is %zu bytes, over %u (limits.max_type_bytes)",
+                         s->event_type.text, type_len, (unsigned)s->max_type_bytes);
     ev->key = key;
     ev->type = type;
     return SZ_PASS;

@@ -1,13 +1,14 @@
 /* sz_validate: the stage that checks an event against the schema.
  *
  * The schema names three fields (each a dotted path, see sz_path.h):
- *   key         non-empty string of at most SZ_VALIDATE_MAX_KEY bytes (after
+ *   key         non-empty string of at most max_key_bytes bytes (after
  *               unescaping), or an integer (standing for its decimal text)
- *               of at most SZ_VALIDATE_MAX_KEY characters; absent or null
- *               is missing_field
+ *               of at most max_key_bytes characters; absent or null is
+ *               missing_field
  *   timestamp   read as `timestamp_format` says, and within
  *               [valid_from, valid_until)
- *   event_type  non-empty string
+ *   event_type  non-empty string of at most max_type_bytes bytes (after
+ *               unescaping)
  * and any number of further required fields, which must be present and
  * not null.
  *
@@ -30,7 +31,10 @@
 #include "sz_path.h"
 #include "sz_stage.h"
 
+/* Defaults of the two length limits. Keys and types are held per session
+ * and per distinct type, so their length bounds the sessionizer's memory. */
 #define SZ_VALIDATE_MAX_KEY 256
+#define SZ_VALIDATE_MAX_TYPE 256
 
 enum sz_ts_format { SZ_TS_EPOCH_MS, SZ_TS_EPOCH_S, SZ_TS_EPOCH_US, SZ_TS_RFC3339, SZ_TS_AUTO };
 
@@ -44,9 +48,12 @@ struct sz_schema {
     const struct sz_path *required; /* further fields that must be present */
     size_t n_required;
     int64_t valid_from_ms, valid_until_ms; /* [from, until) */
+    uint32_t max_key_bytes;  /* 1..SZ_SESSION_MAX_KEY */
+    uint32_t max_type_bytes; /* >= 1 */
 };
 
-/* machine_id, timestamp (epoch_ms), event_type; [2000-01-01, 2100-01-01). */
+/* machine_id, timestamp (epoch_ms), event_type; [2000-01-01, 2100-01-01);
+ * keys and types of at most 256 bytes. */
 void sz_schema_defaults(struct sz_schema *s);
 
 /* 0 or SZ_ENOMEM. */

@@ -613,6 +613,38 @@ static void max_depth_is_1_to_100000(void **state)
     assert_int_equal(sz_config_set(c, "limits.max_depth", "100001", &err), SZ_EINVAL);
 }
 
+static void the_state_limits_have_defaults_and_ranges(void **state)
+{
+    struct sz_config *c = *state;
+    struct sz_config_error err;
+    const struct sz_run_config *r = sz_config_run(c);
+    assert_int_equal(r->session.max_keys, 1000000);
+    assert_int_equal(r->schema.max_key_bytes, 256);
+    assert_int_equal(r->schema.max_type_bytes, 256);
+    assert_int_equal(r->session.max_types, 10000);
+    assert_int_equal(r->session.max_session_types, 256);
+    assert_int_equal(r->session.max_held, 10000);
+    assert_int_equal(sz_config_set(c, "limits.max_held_events", "1", &err), 0);
+    assert_int_equal(r->session.max_held, 1);
+    assert_int_equal(sz_config_set(c, "limits.max_held_events", "0", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "limits.max_keys", "4", &err), 0);
+    assert_int_equal(r->session.max_keys, 4);
+    assert_int_equal(sz_config_set(c, "limits.max_keys", "3", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "limits.max_key_bytes", "4096", &err), 0);
+    assert_int_equal(r->schema.max_key_bytes, 4096);
+    assert_int_equal(sz_config_set(c, "limits.max_key_bytes", "4097", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "limits.max_key_bytes", "0", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "limits.max_type_bytes", "1", &err), 0);
+    assert_int_equal(r->schema.max_type_bytes, 1);
+    assert_int_equal(sz_config_set(c, "limits.max_type_bytes", "4097", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "limits.max_event_types", "1000000", &err), 0);
+    assert_int_equal(r->session.max_types, 1000000);
+    assert_int_equal(sz_config_set(c, "limits.max_event_types", "1000001", &err), SZ_EINVAL);
+    assert_int_equal(sz_config_set(c, "limits.max_session_types", "65535", &err), 0);
+    assert_int_equal(r->session.max_session_types, 65535);
+    assert_int_equal(sz_config_set(c, "limits.max_session_types", "65536", &err), SZ_EINVAL);
+}
+
 /* ---- clean rules ---- */
 
 static void equality_conditions_take_a_value_or_a_list(void **state)
@@ -1433,6 +1465,7 @@ int main(void)
         TEST(limits_are_read),
         TEST(max_event_bytes_is_64_bytes_to_1gib),
         TEST(max_depth_is_1_to_100000),
+        TEST(the_state_limits_have_defaults_and_ranges),
         TEST(equality_conditions_take_a_value_or_a_list),
         TEST(exists_and_missing_take_a_path_or_a_list),
         TEST(a_rule_without_when_always_applies),

@@ -194,6 +194,9 @@ static int setup(void **state)
     st->sessions.keys_peak = 2;
     st->sessions.held_peak = 5;
     st->sessions.evictions = 1;
+    st->sessions.key_limit_evictions = 4;
+    st->sessions.other_type_events = 6;
+    st->sessions.held_limit_releases = 9;
     st->sessions.keys_open = 7; /* end-of-run values the manifest must not show */
     st->sessions.held_events = 8;
 
@@ -343,12 +346,14 @@ static void options_list_every_effective_option(void **state)
     struct span o = member(render(fx), "options");
     static const char *const keys[] = {
         "output",         "overwrite",       "compress",        "compress_level",
-        "max_file_bytes", "max_event_bytes", "max_depth",       "max_open_files",
+        "max_file_bytes", "max_event_bytes", "max_depth",       "max_keys",
+        "max_key_bytes",  "max_type_bytes",  "max_event_types", "max_session_types",
+        "max_held_events", "max_open_files",
         "config",         "timezone",        "partition",       "clean_rules",
         "gap_ms",         "start_events",    "max_duration_ms", "split_at_midnight",
         "lateness_ms",    "state_ttl_ms",
     };
-    expect_keys(o, keys, 18);
+    expect_keys(o, keys, 24);
     EXPECT_RAW(member(o, "config"), "null");
     EXPECT_RAW(member(o, "timezone"), "\"UTC\"");
     EXPECT_RAW(member(o, "partition"), "\"dt={date}/hour={hour}\"");
@@ -360,6 +365,12 @@ static void options_list_every_effective_option(void **state)
     EXPECT_RAW(member(o, "max_event_bytes"), "4096");
     EXPECT_RAW(member(o, "max_depth"), "10");
     EXPECT_RAW(member(o, "max_open_files"), "3");
+    EXPECT_RAW(member(o, "max_keys"), "1000000");
+    EXPECT_RAW(member(o, "max_key_bytes"), "256");
+    EXPECT_RAW(member(o, "max_type_bytes"), "256");
+    EXPECT_RAW(member(o, "max_event_types"), "10000");
+    EXPECT_RAW(member(o, "max_session_types"), "256");
+    EXPECT_RAW(member(o, "max_held_events"), "10000");
     /* the session options at their defaults */
     EXPECT_RAW(member(o, "gap_ms"), "1800000");
     EXPECT_RAW(member(o, "start_events"), "[\"open\"]");
@@ -460,11 +471,16 @@ static void the_sessionizer_object_reports_the_peak_state_and_evictions(void **s
 {
     struct fixture *fx = *state;
     struct span z = member(render(fx), "sessionizer");
-    static const char *const keys[] = { "keys_peak", "held_events_peak", "evictions" };
-    expect_keys(z, keys, 3);
+    static const char *const keys[] = { "keys_peak", "held_events_peak", "evictions",
+                                        "key_limit_evictions", "other_type_events",
+                                        "held_limit_releases" };
+    expect_keys(z, keys, 6);
     EXPECT_RAW(member(z, "keys_peak"), "2");        /* peaks, not the end-of-run values */
     EXPECT_RAW(member(z, "held_events_peak"), "5");
     EXPECT_RAW(member(z, "evictions"), "1");
+    EXPECT_RAW(member(z, "key_limit_evictions"), "4");
+    EXPECT_RAW(member(z, "other_type_events"), "6");
+    EXPECT_RAW(member(z, "held_limit_releases"), "9");
 }
 
 static void the_sessionizer_object_is_indented_like_counts(void **state)
@@ -476,7 +492,10 @@ static void the_sessionizer_object_is_indented_like_counts(void **state)
     assert_non_null(strstr(fx->out.data, "\n  \"sessionizer\": {\n"
                                          "    \"keys_peak\": 2,\n"
                                          "    \"held_events_peak\": 5,\n"
-                                         "    \"evictions\": 1\n"
+                                         "    \"evictions\": 1,\n"
+                                         "    \"key_limit_evictions\": 4,\n"
+                                         "    \"other_type_events\": 6,\n"
+                                         "    \"held_limit_releases\": 9\n"
                                          "  },\n  \"files\": "));
 }
 

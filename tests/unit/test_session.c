@@ -58,6 +58,8 @@ struct rec_summary {
     uint32_t count, late;
     struct rec_type types[32];
     size_t n_types;
+    uint32_t other;
+    bool first_null, last_null;
     char first[32], last[32];
     size_t first_len, last_len;
     enum sz_session_cause start_cause, end_cause;
@@ -148,6 +150,9 @@ static int on_summary(void *ud, const struct sz_session_summary *s)
                   s->types[t].type, s->types[t].type_len);
         m->types[t].count = s->types[t].count;
     }
+    m->other = s->other_count;
+    m->first_null = s->first_type == NULL;
+    m->last_null = s->last_type == NULL;
     copy_text(m->first, sizeof m->first, &m->first_len, s->first_type, s->first_type_len);
     copy_text(m->last, sizeof m->last, &m->last_len, s->last_type, s->last_type_len);
     m->start_cause = s->start_cause;
@@ -1349,6 +1354,203 @@ static void memory_stays_bounded_over_two_million_distinct_keys(void **state)
     h_end(&h);
 }
 
+/* ---- limits ---- */
+
+/* The summary of key `key` (the only one it has). */
+static const struct rec_summary *summary_of(const struct h *h, const char *key)
+{
+    const struct rec_summary *found = NULL;
+    for (size_t i = 0; i < h->r->n_sum; i++) {
+        if (h->r->sum[i].key_len == strlen(key) && memcmp(h->r->sum[i].key, key, strlen(key)) == 0) {
+            assert_null(found);
+            found = &h->r->sum[i];
+        }
+    }
+    assert_non_null(found);
+    return found;
+}
+
+static void a_new_key_past_max_keys_ends_the_session_of_the_key_silent_longest(void **state)
+{
+    struct h h;
+    h_init(&h);
+    h.cfg.max_keys = 3;
+    h.cfg.partitions = 4;
+    h_start(&h);
+    push(&h, "a", NOON, "view");
+    push(&h, "b", NOON + 1000, "view");
+    push(&h, "c", NOON + 2000, "view");
+    push(&h, "a", NOON + 3000, "view"); /* a is now the most recent */
+    assert_int_equal(h.r->n_sum, 0);
+    push(&h, "d", NOON + 4000, "view"); /* b, silent longest, makes room */
+    assert_int_equal(h.r->n_sum, 1);
+    assert_int_equal(h.r->sum[0].key_len, 1);
+    assert_int_equal(h.r->sum[0].key[0], 'b');
+    assert_int_equal(h.r->sum[0].end_cause, SZ_CAUSE_KEY_LIMIT);
+    /* its held event was delivered first, tagged with that session */
+    assert_int_equal(h.r->n_ev, 1);
+    struct sz_session_stats st = stats(&h);
+    assert_int_equal(st.keys_open, 3);
+    assert_int_equal(st.key_limit_evictions, 1);
+    push(&h, "e", NOON + 5000, "view"); /* then c */
+    assert_int_equal(h.r->n_sum, 2);
+    assert_int_equal(h.r->sum[1].key[0], 'c');
+    finish(&h);
+    st = stats(&h);
+    assert_int_equal(st.keys_peak, 3);
+    assert_int_equal(st.key_limit_evictions, 2);
+    assert_int_equal(st.sessions, 5);
+    assert_int_equal(h.r->n_ev, 6); /* every event delivered */
+    h_end(&h);
+}
+
+static void a_key_back_after_the_key_limit_ended_it_starts_a_new_session(void **state)
+{
+    struct h h;
+    h_init(&h);
+    h.cfg.max_keys = 1;
+    h_start(&h);
+    push(&h, "a", NOON, "view");
+    push(&h, "b", NOON + 1000, "view");
+    push(&h, "a", NOON + 2000, "view");
+    finish(&h);
+    assert_int_equal(h.r->n_sum, 3);
+    assert_int_equal(h.r->sum[0].end_cause, SZ_CAUSE_KEY_LIMIT);
+    assert_int_equal(h.r->sum[2].key[0], 'a');
+    assert_int_equal(h.r->sum[2].start_cause, SZ_CAUSE_GAP); /* it had state before */
+    h_end(&h);
+}
+
+static void max_keys_bounds_state_over_two_million_keys_without_expiry(void **state)
+{
+    struct h h;
+    h_init(&h);
+    h.cfg.max_keys = 1000;
+    h.r->count_only = true;
+    h_start(&h);
+    /* Every event at the same instant: nothing ever expires, so only the
+     * limit keeps the state from growing with the input. */
+    char key[] = "key-0000000";
+    struct sz_session_in in = {
+        .key = key, .key_len = sizeof key - 1, .type = "view", .type_len = 4,
+        .body = "{", .body_len = 1, .ts_ms = NOON,
+    };
+    for (uint64_t i = 0; i < MANY_KEYS; i++) {
+        for (uint64_t v = i, d = 0; d < 7; d++, v /= 10)
+            key[sizeof key - 2 - d] = (char)('0' + v % 10);
+        in.arrival = i;
+        if (sz_sessionizer_push(h.z, &in) != 0)
+            fail_msg("push %" PRIu64 " failed", i);
+    }
+    struct sz_session_stats st = stats(&h);
+    assert_int_equal(st.keys_peak, 1000);
+    assert_true(st.held_peak <= 1000);
+    assert_int_equal(st.evictions, 0);
+    assert_int_equal(st.key_limit_evictions, MANY_KEYS - 1000);
+    finish(&h);
+    assert_int_equal(h.r->n_sum, MANY_KEYS);
+    assert_int_equal(h.r->n_ev, MANY_KEYS);
+    h_end(&h);
+}
+
+static void a_key_holds_at_most_max_held_events(void **state)
+{
+    struct h h;
+    h_init(&h);
+    h.cfg.max_held = 3;
+    h_start(&h);
+    /* Five events at one instant: within lateness, all would wait. */
+    for (int i = 0; i < 5; i++)
+        push(&h, "a", NOON, "view");
+    struct sz_session_stats st = stats(&h);
+    assert_int_equal(st.held_events, 3);
+    assert_int_equal(st.held_peak, 4); /* the push that overflows holds one more, briefly */
+    assert_int_equal(st.held_limit_releases, 2);
+    assert_int_equal(h.r->n_ev, 2);
+    /* Released early, in time order; an older event now is late. */
+    push(&h, "a", NOON - 1000, "view");
+    assert_int_equal(h.r->n_ev, 3);
+    assert_true(h.r->ev[2].late);
+    /* Each further event held pushes the oldest out, in time order. */
+    push(&h, "a", NOON + 1000, "view");
+    push(&h, "a", NOON + 500, "view");
+    assert_int_equal(stats(&h).held_limit_releases, 4);
+    assert_int_equal(h.r->n_ev, 5);
+    finish(&h);
+    assert_int_equal(h.r->n_ev, 8);
+    for (size_t i = 4; i < 8; i++) /* NOON, NOON, NOON + 500, NOON + 1000 */
+        assert_true(h.r->ev[i].ts >= h.r->ev[i - 1].ts);
+    assert_int_equal(h.r->ev[7].ts, NOON + 1000);
+    h_end(&h);
+}
+
+static void types_past_max_types_are_counted_as_other_and_never_named(void **state)
+{
+    struct h h;
+    h_init(&h);
+    h.cfg.max_types = 3; /* "open" (a start event) takes one */
+    h_start(&h);
+    push(&h, "a", NOON, "x1");
+    push(&h, "a", NOON + 1, "x2");
+    push(&h, "a", NOON + 2, "x3"); /* the table is full */
+    push(&h, "a", NOON + 3, "x4");
+    push(&h, "a", NOON + 4, "x1");
+    push(&h, "b", NOON + 5, "x9");
+    push(&h, "b", NOON + 6, "open"); /* still a start event */
+    finish(&h);
+    const struct rec_summary *a = summary_of(&h, "a");
+    assert_int_equal(a->count, 5);
+    assert_int_equal(a->n_types, 2);
+    assert_string_equal(a->types[0].type, "x1");
+    assert_int_equal(a->types[0].count, 2);
+    assert_string_equal(a->types[1].type, "x2");
+    assert_int_equal(a->other, 2);
+    assert_false(a->first_null);
+    assert_string_equal(a->last, "x1");
+    /* b's first session is only an unnamed type: no first or last name */
+    assert_int_equal(h.r->n_sum, 3);
+    const struct rec_summary *b1 = NULL;
+    for (size_t i = 0; i < h.r->n_sum; i++)
+        if (h.r->sum[i].key[0] == 'b' && h.r->sum[i].end_cause == SZ_CAUSE_START_EVENT)
+            b1 = &h.r->sum[i];
+    assert_non_null(b1);
+    assert_int_equal(b1->other, 1);
+    assert_int_equal(b1->n_types, 0);
+    assert_true(b1->first_null);
+    assert_true(b1->last_null);
+    assert_int_equal(stats(&h).other_type_events, 3);
+    h_end(&h);
+}
+
+static void a_session_names_at_most_max_session_types_types(void **state)
+{
+    struct h h;
+    h_init(&h);
+    h.cfg.max_session_types = 2;
+    h_start(&h);
+    push(&h, "a", NOON, "t1");
+    push(&h, "a", NOON + 1, "t2");
+    push(&h, "a", NOON + 2, "t3");
+    push(&h, "a", NOON + 3, "t2");
+    push(&h, "a", NOON + 4, "t3");
+    push(&h, "a", NOON + 5, "open"); /* a new session names afresh */
+    push(&h, "a", NOON + 6, "t3");
+    finish(&h);
+    assert_int_equal(h.r->n_sum, 2);
+    const struct rec_summary *s1 = &h.r->sum[0], *s2 = &h.r->sum[1];
+    assert_int_equal(s1->count, 5);
+    assert_int_equal(s1->n_types, 2);
+    assert_string_equal(s1->types[0].type, "t1");
+    assert_string_equal(s1->types[1].type, "t2");
+    assert_int_equal(s1->types[1].count, 2);
+    assert_int_equal(s1->other, 2);
+    assert_string_equal(s1->last, "t3"); /* the table names it: so does last */
+    assert_int_equal(s2->n_types, 2);
+    assert_int_equal(s2->other, 0);
+    assert_int_equal(stats(&h).other_type_events, 2);
+    h_end(&h);
+}
+
 /* ---- finish, stats, errors ---- */
 
 static void finish_closes_every_session_with_end_of_input(void **state)
@@ -1807,6 +2009,12 @@ int main(void)
         T(a_late_event_for_an_expired_key_starts_a_new_session_and_is_not_late),
         T(a_machine_whose_clock_says_2090_changes_no_other_key),
         T(memory_stays_bounded_over_two_million_distinct_keys),
+        T(a_new_key_past_max_keys_ends_the_session_of_the_key_silent_longest),
+        T(a_key_back_after_the_key_limit_ended_it_starts_a_new_session),
+        T(max_keys_bounds_state_over_two_million_keys_without_expiry),
+        T(a_key_holds_at_most_max_held_events),
+        T(types_past_max_types_are_counted_as_other_and_never_named),
+        T(a_session_names_at_most_max_session_types_types),
         T(finish_closes_every_session_with_end_of_input),
         T(finish_closes_a_partitions_keys_in_order_of_their_last_arrival),
         T(stats_count_sessions_late_events_and_held_events),

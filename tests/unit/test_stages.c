@@ -38,20 +38,27 @@ struct pipe {
     int verdict; /* of the last line */
 };
 
-static void pipe_open(struct pipe *p, unsigned max_depth)
+/* schema: NULL for the defaults; borrowed, outlives the pipe. */
+static void pipe_open_with(struct pipe *p, unsigned max_depth, const struct sz_schema *custom)
 {
     memset(p, 0, sizeof *p);
-    static struct sz_schema schema;
+    static struct sz_schema defaults;
     static struct sz_enrich_config enrich;
-    sz_schema_defaults(&schema);
+    sz_schema_defaults(&defaults);
+    const struct sz_schema *schema = custom ? custom : &defaults;
     sz_enrich_config_defaults(&enrich);
     assert_int_equal(sz_parse_stage_create(max_depth, &p->st[0]), 0);
-    assert_int_equal(sz_validate_stage_create(&schema, &p->st[1]), 0);
+    assert_int_equal(sz_validate_stage_create(schema, &p->st[1]), 0);
     assert_int_equal(sz_enrich_stage_create(&enrich, &p->st[2]), 0);
     sz_buf_init(&p->extra);
     sz_buf_init(&p->out);
     p->ev.extra = &p->extra;
     p->ev.source = "test.ndjson";
+}
+
+static void pipe_open(struct pipe *p, unsigned max_depth)
+{
+    pipe_open_with(p, max_depth, NULL);
 }
 
 static void pipe_close(struct pipe *p)
@@ -363,6 +370,65 @@ static void the_machine_id_limit_counts_bytes_after_unescaping(void **state)
     /* \u00e9 unescapes to two bytes as well. */
     assert_int_equal(run_with_key(p, "\\u00e9", 128), SZ_PASS);
     assert_int_equal(run_with_key(p, "\\u00e9", 129), SZ_REJECT);
+}
+
+static void the_machine_id_limit_is_max_key_bytes(void **state)
+{
+    (void)state;
+    struct sz_schema schema;
+    sz_schema_defaults(&schema);
+    schema.max_key_bytes = 10;
+    struct pipe p;
+    pipe_open_with(&p, 0, &schema);
+    assert_int_equal(run_with_key(&p, "k", 10), SZ_PASS);
+    assert_int_equal(run_with_key(&p, "k", 11), SZ_REJECT);
+    assert_int_equal(p.rej.reason, SZ_REASON_OUT_OF_RANGE);
+    assert_string_equal(p.rej.detail, "machine_id is 11 bytes, over 10 (limits.max_key_bytes)");
+    /* an integer key: its digits */
+    PASSES(&p, EV("1234567890", T2026, "\"x\""));
+    REJECTS(&p, EV("12345678901", T2026, "\"x\""), SZ_REASON_OUT_OF_RANGE);
+    assert_string_equal(p.rej.detail, "machine_id has 11 digits, over 10 (limits.max_key_bytes)");
+    pipe_close(&p);
+}
+
+/* A line whose event_type is `n` copies of `unit` (raw JSON text). */
+static int run_with_type(struct pipe *p, const char *unit, int n)
+{
+    struct sz_buf b;
+    sz_buf_init(&b);
+    assert_int_equal(sz_buf_puts(&b, "{\"machine_id\":\"m\",\"timestamp\":" T2026 ",\"event_type\":\""), 0);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(sz_buf_puts(&b, unit), 0);
+    assert_int_equal(sz_buf_puts(&b, "\"}"), 0);
+    int v = run(p, b.data, b.len);
+    sz_buf_free(&b);
+    return v;
+}
+
+static void an_event_type_of_256_bytes_passes_and_257_is_out_of_range(void **state)
+{
+    struct pipe *p = *state;
+    assert_int_equal(SZ_VALIDATE_MAX_TYPE, 256);
+    assert_int_equal(run_with_type(p, "t", 256), SZ_PASS);
+    assert_int_equal(run_with_type(p, "t", 257), SZ_REJECT);
+    assert_int_equal(p->rej.reason, SZ_REASON_OUT_OF_RANGE);
+    assert_string_equal(p->rej.detail, "event_type is 257 bytes, over 256 (limits.max_type_bytes)");
+    /* counted after unescaping, like the key */
+    assert_int_equal(run_with_type(p, "\\u0041", 256), SZ_PASS);
+}
+
+static void the_event_type_limit_is_max_type_bytes(void **state)
+{
+    (void)state;
+    struct sz_schema schema;
+    sz_schema_defaults(&schema);
+    schema.max_type_bytes = 4;
+    struct pipe p;
+    pipe_open_with(&p, 0, &schema);
+    assert_int_equal(run_with_type(&p, "t", 4), SZ_PASS);
+    assert_int_equal(run_with_type(&p, "t", 5), SZ_REJECT);
+    assert_int_equal(p.rej.reason, SZ_REASON_OUT_OF_RANGE);
+    pipe_close(&p);
 }
 
 static void timestamps_from_2000_01_01_inclusive_are_in_range(void **state)
@@ -744,6 +810,9 @@ int main(void)
         T(an_empty_machine_id_is_out_of_range),
         T(a_machine_id_of_256_bytes_passes_and_257_is_out_of_range),
         T(the_machine_id_limit_counts_bytes_after_unescaping),
+        T(the_machine_id_limit_is_max_key_bytes),
+        T(an_event_type_of_256_bytes_passes_and_257_is_out_of_range),
+        T(the_event_type_limit_is_max_type_bytes),
         T(timestamps_from_2000_01_01_inclusive_are_in_range),
         T(timestamps_before_2100_01_01_exclusive_are_in_range),
         T(negative_zero_and_seconds_timestamps_are_out_of_range),
