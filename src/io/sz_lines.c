@@ -13,6 +13,7 @@ struct sz_lines {
     char *buf;        /* buf[start..end) holds unconsumed bytes */
     size_t cap, start, end;
     bool eof;
+    bool bom_settled; /* the input's start was checked for a byte-order mark */
     uint64_t lineno;
     char keep[SZ_LINES_KEEP]; /* prefix of the current over-long line */
 };
@@ -115,9 +116,40 @@ static int skip_long(struct sz_lines *ls, struct sz_line *line)
     return 1;
 }
 
+/* The UTF-8 encoding of U+FEFF. */
+static const char BOM[3] = {'\xEF', '\xBB', '\xBF'};
+
+/* Drop a byte-order mark at the very start of the input. RFC 8259 lets a
+ * parser ignore one, and editors on Windows write one; it is not part of the
+ * first line, so it is neither an event's byte nor a dead letter. Only the
+ * start counts: anywhere else U+FEFF is data, and invalid JSON there. Asks
+ * for more bytes only while what arrived so far could still be a BOM, so a
+ * first line that cannot start with one is never held back waiting for
+ * input. Returns true once settled, false if more bytes are needed. */
+static bool settle_bom(struct sz_lines *ls)
+{
+    size_t avail = ls->end - ls->start;
+    size_t k = avail < sizeof BOM ? avail : sizeof BOM;
+    if (memcmp(ls->buf + ls->start, BOM, k) == 0) {
+        if (k == sizeof BOM)
+            ls->start += sizeof BOM;
+        else if (!ls->eof)
+            return false;
+        /* else a BOM cut short by the end stays: it is invalid UTF-8 data */
+    }
+    ls->bom_settled = true;
+    return true;
+}
+
 int sz_lines_next(struct sz_lines *ls, struct sz_line *line)
 {
     for (;;) {
+        if (!ls->bom_settled && !settle_bom(ls)) {
+            int r = refill(ls);
+            if (r)
+                return r;
+            continue;
+        }
         char *b = ls->buf + ls->start;
         size_t avail = ls->end - ls->start;
         char *nl = avail ? memchr(b, '\n', avail) : NULL;

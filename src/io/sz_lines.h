@@ -4,6 +4,8 @@
  * without '\n' still counts. A line longer than max_line bytes is never held
  * whole: its first SZ_LINES_KEEP bytes are kept for the dead letter, the rest
  * is skipped as it streams past, and the line is reported with too_long set.
+ * A UTF-8 byte-order mark (EF BB BF) at the very start of the input is
+ * dropped before the first line; anywhere else it is part of its line.
  * Memory is max_line + one read chunk, whatever the input.
  *
  * Ownership: sz_lines owns its buffer, not the reader. A returned line's

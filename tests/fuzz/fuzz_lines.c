@@ -50,7 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     bool plain = sz_reader_format(r) == SZ_FORMAT_PLAIN;
-    size_t pos = 0; /* for plain input: where the next line starts */
+    /* For plain input: where the next line starts. sz_lines drops a UTF-8
+     * byte-order mark at the very start of an input. */
+    size_t pos = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     uint64_t lineno = 0;
     struct sz_line line;
     int rc;
