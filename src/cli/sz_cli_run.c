@@ -209,8 +209,14 @@ static int unknown_option(char **argv)
     return SZ_EXIT_USAGE;
 }
 
-static int config_failed(const struct sz_config_error *e)
+/* Running out of memory is a runtime failure (exit 1) in every phase, also
+ * while the pipeline file is read: the file is not at fault. */
+static int config_failed(int r, const struct sz_config_error *e)
 {
+    if (r == SZ_ENOMEM) {
+        fprintf(stderr, "sessionize: out of memory\n");
+        return SZ_EXIT_FAILURE;
+    }
     if (e->where[0])
         fprintf(stderr, "%s: %s\n", e->where, e->message);
     else
@@ -244,8 +250,9 @@ static int parse(int argc, char **argv, struct sz_config *conf, bool *quiet, con
         if (o->id == OPT_CONFIG)
             config = optarg;
     }
-    if (config && sz_config_load(conf, config, &err) != 0)
-        return config_failed(&err);
+    int r;
+    if (config && (r = sz_config_load(conf, config, &err)) != 0)
+        return config_failed(r, &err);
 
     size_t n_starts = 0;
     bool starts_given = false;
@@ -256,11 +263,11 @@ static int parse(int argc, char **argv, struct sz_config *conf, bool *quiet, con
         switch (o->id) {
         case OPT_OUTPUT:
         case OPT_KEY: {
-            int r = sz_config_set(conf, o->key, optarg, &err);
+            r = sz_config_set(conf, o->key, optarg, &err);
             if (r == SZ_EINVAL)
                 return bad_value(o->name, optarg, err.message);
             if (r)
-                return SZ_EXIT_FAILURE;
+                return config_failed(r, &err);
             break;
         }
         case OPT_OVERWRITE:
@@ -293,10 +300,11 @@ static int parse(int argc, char **argv, struct sz_config *conf, bool *quiet, con
             break;
         }
     }
-    if (starts_given && sz_config_set_list(conf, "sessions.start_events", starts, n_starts, &err))
-        return config_failed(&err);
-    if (sz_config_finish(conf, &err) != 0)
-        return config_failed(&err);
+    if (starts_given &&
+        (r = sz_config_set_list(conf, "sessions.start_events", starts, n_starts, &err)) != 0)
+        return config_failed(r, &err);
+    if ((r = sz_config_finish(conf, &err)) != 0)
+        return config_failed(r, &err);
     cfg->inputs = argv + optind;
     cfg->n_inputs = (size_t)(argc - optind);
     return -1;
@@ -383,11 +391,8 @@ int sz_cli_check(int argc, char **argv)
     if (r == 0)
         r = sz_config_finish(conf, &err);
     int rc = SZ_EXIT_OK;
-    if (r == SZ_ENOMEM) {
-        fprintf(stderr, "sessionize: out of memory\n");
-        rc = SZ_EXIT_FAILURE;
-    } else if (r) {
-        rc = config_failed(&err);
+    if (r) {
+        rc = config_failed(r, &err);
     } else {
         const struct sz_run_config *c = sz_config_run(conf);
         printf("%s: ok (%zu cleaning rule%s, time zone %s, output %s)\n", argv[1],

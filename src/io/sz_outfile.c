@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "sz_fsutil.h"
 
@@ -178,6 +179,9 @@ static int drain(struct sz_outfile *f, bool finish)
             ZSTD_outBuffer o = { f->cbuf, f->cbuf_cap, 0 };
             left = ZSTD_compressStream2(f->zc, &o, &in, mode);
             if (ZSTD_isError(left)) {
+                /* zstd allocates its workspace in a stream's first call. */
+                if (ZSTD_getErrorCode(left) == ZSTD_error_memory_allocation)
+                    return SZ_ENOMEM;
                 errno = EIO;
                 return SZ_EIO;
             }

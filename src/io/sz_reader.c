@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 /* Compressed input is read in chunks of this size; plain input is read
  * straight into the caller's buffer and never touches this one. */
@@ -26,6 +27,7 @@ struct sz_reader {
     bool z_member_done;  /* the last gzip member ended cleanly */
     ZSTD_DStream *zs;
     size_t zs_hint;      /* last ZSTD_decompressStream result: 0 = frame complete */
+    bool zs_held;        /* the last call filled the output: the decoder may hold more */
     const char *error;
     int pending;         /* an error met after some output: reported next call */
 };
@@ -193,29 +195,54 @@ static ssize_t read_gzip(struct sz_reader *r, unsigned char *buf, size_t cap, si
     return (ssize_t)(cap - r->z.avail_out);
 }
 
+/* Input fed to a zstd frame's first call, before the decoder can say how
+ * much it wants: at most a frame header (ZSTD_FRAMEHEADERSIZE_MAX). */
+#define ZSTD_FIRST_FEED 18
+
 static ssize_t read_zstd(struct sz_reader *r, unsigned char *buf, size_t cap, size_t *produced)
 {
     ZSTD_outBuffer out = { buf, cap, 0 };
     while (out.pos < out.size) {
-        if (fill_raw(r) != 0)
-            return SZ_EIO;
-        if (r->raw_pos == r->raw_len) {
-            if (r->zs_hint != 0) {
-                r->error = "truncated zstd frame";
-                return SZ_ECORRUPT;
+        /* A call that fails reports neither the output it wrote nor the
+         * input it read. So each call decodes one block at most: the
+         * decoder's hint is the rest of the next block (with the header of
+         * the one after). And decoded bytes held back when the last call
+         * filled its buffer come out first, in a call with no input. Then
+         * damage costs only its own block, and raw_offset stops at it. */
+        size_t feed = 0;
+        if (!r->zs_held) {
+            if (fill_raw(r) != 0)
+                return SZ_EIO;
+            if (r->raw_pos == r->raw_len) {
+                if (r->zs_hint != 0) {
+                    r->error = "truncated zstd frame";
+                    return SZ_ECORRUPT;
+                }
+                break;
             }
-            break;
+            feed = r->raw_len - r->raw_pos;
+            size_t want = r->zs_hint ? r->zs_hint : ZSTD_FIRST_FEED;
+            if (feed > want)
+                feed = want;
         }
-        ZSTD_inBuffer in = { r->raw, r->raw_len, r->raw_pos };
+        ZSTD_inBuffer in = { r->raw + r->raw_pos, feed, 0 };
         size_t zr = ZSTD_decompressStream(r->zs, &out, &in);
-        *produced = out.pos;
-        r->raw_offset += in.pos - r->raw_pos;
-        r->raw_pos = in.pos;
         if (ZSTD_isError(zr)) {
+            /* The window is allocated in a frame's first call. */
+            if (ZSTD_getErrorCode(zr) == ZSTD_error_memory_allocation) {
+                r->error = "out of memory in zstd decoder";
+                return SZ_ENOMEM;
+            }
             r->error = "corrupt zstd data";
             return SZ_ECORRUPT;
         }
+        *produced = out.pos;
+        r->raw_pos += in.pos;
+        r->raw_offset += in.pos;
         r->zs_hint = zr;
+        /* 0 means the frame is decoded and flushed: nothing is held, and a
+         * call without input would start waiting for the next frame. */
+        r->zs_held = out.pos == out.size && zr != 0;
     }
     return (ssize_t)out.pos;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sz_clock.h"
 #include "sz_fsutil.h"
@@ -143,13 +144,13 @@ void sz_run_config_defaults(struct sz_run_config *cfg)
     sz_schema_defaults(&cfg->schema);
     sz_enrich_config_defaults(&cfg->enrich);
     sz_session_config_defaults(&cfg->session);
-    sz_session_fields_defaults(&cfg->fields);
     /* The pipeline bounds what the engine alone leaves open (0: no limit):
      * see limits.* in docs/config.md. */
     cfg->session.max_keys = 1000000;
     cfg->session.max_types = 10000;
     cfg->session.max_session_types = 256;
     cfg->session.max_held = 10000;
+    sz_session_fields_defaults(&cfg->fields);
     char why[8];
     (void)!sz_partition_compile("dt={date}/hour={hour}", &cfg->partition, why, sizeof why);
 }
@@ -185,11 +186,10 @@ static int prepare_output(struct run_ctx *c)
     const char *dir = c->cfg->out_dir;
     int st = sz_fs_dir_state(dir);
     if (st == SZ_ENOENT) {
-        if (sz_fs_mkdirs(dir) != 0) {
+        int r = sz_fs_mkdirs(dir);
+        if (r == SZ_EIO)
             say(c->res, "cannot create output directory '%s': %s", dir, strerror(errno));
-            return SZ_EIO;
-        }
-        return 0;
+        return r;
     }
     if (st < 0) {
         say(c->res, "cannot use output directory '%s': %s", dir, strerror(errno));
@@ -238,8 +238,12 @@ static int open_sinks(struct run_ctx *c)
     return r;
 }
 
-static void sink_failure(struct run_ctx *c, struct sz_partsink *s)
+/* Running out of memory is reported once, by sz_run: naming the file being
+ * written would suggest that the disk failed. */
+static void sink_failure(struct run_ctx *c, struct sz_partsink *s, int r)
 {
+    if (r == SZ_ENOMEM)
+        return;
     say(c->res, "cannot write '%s/%s': %s", c->cfg->out_dir, sz_partsink_failed_path(s),
         strerror(errno));
 }
@@ -317,7 +321,7 @@ static int route(struct run_ctx *c, const struct batch *b)
         int r;
         if (s->kind == SZ_SLOT_DEAD) {
             if ((r = sz_partsink_write(c->dead, 0, "dead", a + s->out_off, s->out_len)) != 0) {
-                sink_failure(c, c->dead);
+                sink_failure(c, c->dead, r);
                 return r;
             }
             st->dead_letters++;
@@ -598,6 +602,63 @@ static int gather(struct run_ctx *c, bool sessions, struct sz_file_info **out, s
     return 0;
 }
 
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* fsync every directory that gained an entry in this run: the folders files
+ * were renamed into, their parents up to DIR (a new folder is an entry of
+ * its parent) and DIR. This runs before the manifest is renamed into place,
+ * so a manifest that survives a crash never lists a file whose name did not. */
+static int sync_output_dirs(struct run_ctx *c, const struct sz_manifest *m)
+{
+    const char *root = c->cfg->out_dir;
+    size_t n = 0, cap = 0, root_len = strlen(root);
+    char **dirs = NULL;
+    int r = 0;
+    for (int k = 0; k < SZ_MANIFEST_KINDS && r == 0; k++) {
+        for (size_t i = 0; i < m->n_files[k] && r == 0; i++) {
+            const char *p = m->files[k][i].path;
+            /* Files of a kind come sorted by path: a folder of the previous
+             * file is skipped here, and the sort below removes the rest. */
+            const char *prev = i ? m->files[k][i - 1].path : NULL;
+            for (const char *s = strchr(p, '/'); s && r == 0; s = strchr(s + 1, '/')) {
+                size_t len = (size_t)(s - p);
+                if (prev && strncmp(prev, p, len) == 0 && prev[len] == '/')
+                    continue;
+                char **g = sz_array_grow(dirs, &cap, n + 1, sizeof *g);
+                char *d = g ? malloc(root_len + len + 2) : NULL;
+                if (g)
+                    dirs = g;
+                if (!d) {
+                    r = SZ_ENOMEM;
+                    break;
+                }
+                memcpy(d, root, root_len);
+                d[root_len] = '/';
+                memcpy(d + root_len + 1, p, len);
+                d[root_len + 1 + len] = '\0';
+                dirs[n++] = d;
+            }
+        }
+    }
+    if (n > 1)
+        qsort(dirs, n, sizeof *dirs, by_str);
+    for (size_t i = 0; i < n && r == 0; i++) {
+        if (i > 0 && strcmp(dirs[i], dirs[i - 1]) == 0)
+            continue;
+        if ((r = sz_fs_sync_dir(dirs[i])) != 0)
+            say(c->res, "cannot sync '%s': %s", dirs[i], strerror(errno));
+    }
+    if (r == 0 && (r = sz_fs_sync_dir(root)) != 0)
+        say(c->res, "cannot sync '%s': %s", root, strerror(errno));
+    for (size_t i = 0; i < n; i++)
+        free(dirs[i]);
+    free(dirs);
+    return r;
+}
+
 static int write_manifest(struct run_ctx *c, int64_t started_ms)
 {
     struct sz_manifest m = {
@@ -627,6 +688,8 @@ static int write_manifest(struct run_ctx *c, int64_t started_ms)
 
     sz_buf_clear(&c->out);
     r = sz_manifest_render(&m, &c->out);
+    if (r == 0)
+        r = sync_output_dirs(c, &m);
     free(ev);
     free(ss);
     if (r)
@@ -668,6 +731,9 @@ static void sum_session_stats(struct run_ctx *c, struct sz_session_stats *t)
         t->held_events += st.held_events;
         t->held_peak += st.held_peak;
         t->evictions += st.evictions;
+        t->key_limit_evictions += st.key_limit_evictions;
+        t->other_type_events += st.other_type_events;
+        t->held_limit_releases += st.held_limit_releases;
         if (st.clock_ms > t->clock_ms)
             t->clock_ms = st.clock_ms;
     }
@@ -731,9 +797,6 @@ static int setup_workers(struct run_ctx *c)
     for (size_t i = 0; i < c->inputs.n; i++)
         c->names[i] = c->inputs.items[i].name;
     for (int k = 0; k < 2; k++) {
-        t->key_limit_evictions += st.key_limit_evictions;
-        t->other_type_events += st.other_type_events;
-        t->held_limit_releases += st.held_limit_releases;
         for (unsigned i = 0; i < t; i++) {
             /* Lanes not reached stay zeroed, which sz_lane_free accepts. */
             int r = sz_lane_init(&c->lane_sets[k][i], c->cfg);
@@ -793,7 +856,8 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
         goto out;
     }
     if ((r = sz_fs_mkdirs(c.staging)) != 0) {
-        say(res, "cannot create '%s': %s", c.staging, strerror(errno));
+        if (r == SZ_EIO)
+            say(res, "cannot create '%s': %s", c.staging, strerror(errno));
         goto out;
     }
     if ((r = open_sinks(&c)) != 0)
@@ -811,7 +875,7 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     }
     sum_session_stats(&c, &res->stats.sessions);
     if ((r = sz_partsink_close(c.dead)) != 0) {
-        sink_failure(&c, c.dead);
+        sink_failure(&c, c.dead, r);
         goto out;
     }
     progress(&c);
@@ -819,6 +883,12 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
         goto out;
     if (sz_fs_sync_dir(cfg->out_dir) != 0) {
         say(res, "cannot sync '%s': %s", cfg->out_dir, strerror(errno));
+        /* The manifest would claim a finished run that exits 1, and whose
+         * manifest may not survive a crash: take it back. */
+        char *mp = path_join(cfg->out_dir, "_manifest.json");
+        if (mp)
+            (void)unlink(mp);
+        free(mp);
         r = SZ_EIO;
         goto out;
     }

@@ -7,9 +7,11 @@
 
 #include "sz_session_record.h"
 
-static void sink_failure(struct sz_shard *s, struct sz_partsink *p)
+/* Out of memory is left to the run to report: naming the file being
+ * written would suggest that the disk failed. */
+static void sink_failure(struct sz_shard *s, struct sz_partsink *p, int r)
 {
-    if (s->message[0] == '\0')
+    if (r != SZ_ENOMEM && s->message[0] == '\0')
         snprintf(s->message, sizeof s->message, "cannot write '%s/%s': %s", s->cfg->out_dir,
                  sz_partsink_failed_path(p), strerror(errno));
 }
@@ -34,7 +36,7 @@ static int deliver_event(void *ud, const struct sz_session_out *ev)
     }
     if ((r = sz_partsink_write2(s->events, s->dir_id, s->dir, ev->body, ev->body_len,
                                 s->rec.data, s->rec.len)) != 0)
-        sink_failure(s, s->events);
+        sink_failure(s, s->events, r);
     return r;
 }
 
@@ -53,7 +55,7 @@ static int deliver_summary(void *ud, const struct sz_session_summary *sum)
     }
     int64_t day = sz_time_day_of(local);
     if ((r = sz_partsink_write(s->sessions, day, s->day_dir, s->rec.data, s->rec.len)) != 0)
-        sink_failure(s, s->sessions);
+        sink_failure(s, s->sessions, r);
     return r;
 }
 
@@ -143,9 +145,9 @@ int sz_shard_finish(struct sz_shard *s)
 {
     int r = sz_sessionizer_finish(s->engine);
     if (r == 0 && (r = sz_partsink_close(s->events)) != 0)
-        sink_failure(s, s->events);
+        sink_failure(s, s->events, r);
     if (r == 0 && (r = sz_partsink_close(s->sessions)) != 0)
-        sink_failure(s, s->sessions);
+        sink_failure(s, s->sessions, r);
     return r;
 }
 

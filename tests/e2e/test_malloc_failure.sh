@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Allocation failure, the way curl's torture tests do it: run a small job
+# once to count its allocation attempts (C), then C times more with attempt
+# N failing, for N = 1..C. Every one of those runs must end cleanly: exit 1
+# (a runtime failure; also when it happens while the pipeline file is being
+# read), a message that says memory ran out, no crash, no sanitizer report
+# (under -DSZ_SANITIZE=ON that includes LeakSanitizer's check at exit), no
+# manifest (a manifest says the run finished) and no staging folder left.
+# A run that absorbs the failure and exits 0 passes only if its output is
+# identical to the run without failures.
+#
+# The runs use sessionize-torture (tests/torture/sz_torture.c): sessionize
+# linked with -Wl,--wrap for every allocating call of our code; see there
+# for what it covers and what it cannot (allocations inside libc, libyaml,
+# zlib and zstd). --threads 1 makes the numbering of attempts repeatable.
+#
+# SZ_TORTURE_BIN names the executable (tests/CMakeLists.txt sets it);
+# SZ_TORTURE_MAX_RUNS bounds the runs per scenario (default 1500): past it,
+# the first half of that budget is tested one by one and the rest with a
+# stride, so a grown count slows the test down gently instead of a lot.
+source "$(dirname "$0")/lib.sh"
+
+torture=${SZ_TORTURE_BIN:-$(dirname "$bin")/tests/sessionize-torture}
+[ -x "$torture" ] || { echo "FAIL: no torture executable at '$torture'"; exit 1; }
+max_runs=${SZ_TORTURE_MAX_RUNS:-1500}
+# Sanitizer reports get exit codes of their own, so that they can never pass
+# for the exit status 1 expected here.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99:detect_leaks=1"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}exitcode=98"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=97:print_stacktrace=1"
+# Outputs go to a tmpfs when there is one: every committed file is fsynced,
+# and a thousand runs of fsyncs on a busy disk take minutes while proving
+# nothing here.
+scratch=$(mktemp -d /dev/shm/sz-torture.XXXXXX 2>/dev/null || mktemp -d "$work/scratch.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+
+# A small job that reaches every stage: directory and stdin inputs, gzip and
+# zstd on both sides, cleaning rules of every kind, a time zone with a
+# table, session splits, dead letters, rollover and the open-file limit.
+"$gen" --events 200 --machines 4 --seed 11 --invalid-frac 0.05 --bad-build-frac 0.2 \
+  -o "$work/events.ndjson"
+mkdir -p "$work/indir/sub"
+head -n 120 "$work/events.ndjson" > "$work/indir/a.ndjson"
+tail -n +121 "$work/events.ndjson" | gzip -c > "$work/indir/sub/b.ndjson.gz"
+zstd -q -c "$work/events.ndjson" > "$work/events.ndjson.zst"
+cat > "$work/pipeline.yml" <<'EOF'
+schema:
+  key: machine_id
+  timestamp: timestamp
+  event_type: event_type
+  required: [event_id]
+clean:
+  - when: { app_build: "10.2.1.2" }
+    scale: { timestamp: 1000 }
+  - when: { app_build: ["10.3.0.7", "10.3.0.8"] }
+    lowercase: [event_type]
+  - when: { os: "Windows *" }
+    set: { platform: windows }
+    rename: { locale: lang }
+    map: { lang: { "en-*": en, "de-*": de } }
+  - when: { exists: properties, missing: nothing_here }
+    delete: [document_id]
+    trim: [user_id]
+  - when: { event_type: crash }
+    reject: crashes
+enrich:
+  # A zone with an offset table; Kolkata's is short to build, which
+  # matters a thousand runs over (Berlin's takes 50 ms each; "check" loads it).
+  timezone: Asia/Kolkata
+  weekday: event_weekday
+sessions:
+  gap: 10m
+  start_events: [open, launch]
+  max_duration: 2h
+  split_at_midnight: true
+output:
+  max_file_bytes: 4KiB
+  max_open_files: 2
+EOF
+sed 's#Asia/Kolkata#Europe/Berlin#' "$work/pipeline.yml" > "$work/pipeline-dst.yml"
+# Rollover, the open-file limit and hourly folders make most of the
+# allocations of "dir" (about 11 per file): the other runs write daily
+# folders and leave them out, to stay quick.
+sed 's#^  max_open_files: 2#  partition: "dt={date}"#' "$work/pipeline.yml" > "$work/pipeline-daily.yml"
+
+scenario_args() { # scenario_args NAME OUT: the command line of one scenario
+  case $1 in
+    dir) echo run -q --threads 1 -c "$work/pipeline.yml" -o "$2" "$work/indir" ;;
+    zstd) echo run -q --threads 1 -c "$work/pipeline-daily.yml" --compress zstd --gap 15m \
+            --start-event open --start-event resume --max-file-bytes 1MiB \
+            -o "$2" "$work/events.ndjson.zst" ;;
+    stdin) echo run -q --threads 1 -c "$work/pipeline-daily.yml" --compress gzip --overwrite \
+             --timezone Asia/Tokyo --max-file-bytes 1MiB -o "$2" - ;;
+    check) echo check "$work/pipeline-dst.yml" ;;
+  esac
+}
+
+# One run of a scenario; the exit status in $rc, stderr in $work/stderr.
+run_one() { # run_one NAME OUT [ENV=VALUE...]
+  local name=$1 out=$2; shift 2
+  rm -rf "$out"
+  # --overwrite has something to replace: an earlier run's output.
+  [ "$name" = stdin ] && { mkdir -p "$out/events" && echo old > "$out/events/x"; }
+  set +e
+  # shellcheck disable=SC2046 # the scenario's words, split on purpose
+  env "$@" "$torture" $(scenario_args "$name" "$out") < "$work/events.ndjson" \
+    > "$work/stdout" 2> "$work/stderr"
+  rc=$?
+  set -e
+}
+
+# What a run left, comparable between runs.
+digest() { # digest NAME OUT
+  if [ "$1" = check ]; then sha256sum < "$work/stdout"; else tree_digest "$2"; fi
+}
+
+# Why run N of a scenario is not clean, or nothing.
+judge() { # judge NAME OUT REF_DIGEST
+  local err; err=$(grep -v '^sz-torture:' "$work/stderr" || true)
+  if grep -qE 'Sanitizer|runtime error:' <<< "$err"; then
+    echo "sanitizer report (exit $rc): $(grep -m1 -E 'Sanitizer|runtime error:' <<< "$err")"
+  elif [ "$rc" -ge 128 ]; then
+    echo "crash: killed by signal $((rc - 128))"
+  elif [ "$rc" = 0 ]; then
+    [ "$(digest "$1" "$2")" = "$3" ] || echo "exit 0 with output that differs from a clean run"
+  elif [ "$rc" != 1 ]; then
+    echo "exit $rc, expected 1: $(head -c 300 <<< "$err")"
+  elif ! grep -q 'out of memory' <<< "$err"; then
+    echo "no 'out of memory' message: $(head -c 300 <<< "$err")"
+  elif [ "$1" != check ] && [ -e "$2/_manifest.json" ]; then
+    echo "a manifest was written"
+  elif [ "$1" != check ] && [ -e "$2/_staging" ]; then
+    echo "the staging folder was left behind"
+  fi
+}
+
+# The attempts to fail, given the count: every one up to half the budget,
+# then a stride over the rest.
+attempts_to_fail() { # attempts_to_fail COUNT
+  local c=$1 half=$((max_runs / 2))
+  if [ "$c" -le "$max_runs" ]; then seq 1 "$c"; return; fi
+  seq 1 "$half"
+  local stride=$(( (c - half + (max_runs - half) - 1) / (max_runs - half) ))
+  seq $((half + stride)) "$stride" "$c"
+}
+
+torture_scenario() { # torture_scenario NAME
+  local name=$1 out=$scratch/out-$1
+  run_one "$name" "$out" SZ_TORTURE_COUNT_FILE="$work/count"
+  check "$name: runs cleanly without failures" eq "$rc" 0
+  local ref; ref=$(digest "$name" "$out")
+  local c; c=$(cat "$work/count")
+  run_one "$name" "$out" SZ_TORTURE_COUNT_FILE="$work/count"
+  check "$name: the count of allocation attempts is repeatable" eq "$(cat "$work/count")" "$c"
+  local bad=0 absorbed=0 tried=0 n why
+  local t0=$SECONDS
+  for n in $(attempts_to_fail "$c"); do
+    run_one "$name" "$out" SZ_TORTURE_FAIL_AT="$n"
+    tried=$((tried + 1))
+    if [ "$rc" = 0 ]; then
+      # Legitimate only where the code has a fallback; listed so that a
+      # new one gets looked at.
+      absorbed=$((absorbed + 1))
+      echo "  absorbed: $name, attempt $n: $(grep -m1 '^sz-torture:' "$work/stderr" || echo 'no attempt failed')"
+    fi
+    why=$(judge "$name" "$out" "$ref")
+    if [ -n "$why" ]; then
+      bad=$((bad + 1))
+      why="$name, attempt $n: $why; $(grep -m1 '^sz-torture:' "$work/stderr" || echo 'no attempt failed')"
+      echo "$why" >> "$work/failures.log"
+      # Enough to fix them one by one, without drowning the log; the
+      # whole list is in failures.log.
+      [ "$bad" -le 20 ] && echo "  $why"
+    fi
+  done
+  echo "  $name: $c allocation attempts, $tried runs with one failing, $absorbed absorbed (exit 0, same output), $((SECONDS - t0))s"
+  check "$name: every failed allocation ends cleanly" eq "$bad" 0
+  # Every attempt from N on failing: the error paths and the cleanup must
+  # not need memory either. A stride is enough: the single failures above
+  # already reach each site.
+  bad=0
+  local step=$(( c / 40 + 1 ))
+  for n in $(seq 1 "$step" "$c"); do
+    run_one "$name" "$out" SZ_TORTURE_FAIL_FROM="$n"
+    why=$(judge "$name" "$out" "$ref")
+    if [ -n "$why" ]; then
+      bad=$((bad + 1))
+      why="$name, attempts from $n: $why; $(grep -m1 '^sz-torture:' "$work/stderr")"
+      echo "$why" >> "$work/failures.log"
+      [ "$bad" -le 10 ] && echo "  $why"
+    fi
+  done
+  check "$name: failing every allocation from some point on ends cleanly" eq "$bad" 0
+}
+
+# SZ_TORTURE_SCENARIOS picks some, to iterate on a fix.
+for s in ${SZ_TORTURE_SCENARIOS:-check dir zstd stdin}; do
+  torture_scenario "$s"
+done
+finish
