@@ -6,6 +6,11 @@ work=$(realpath -m "$3")
 rm -rf "$work"
 mkdir -p "$work"
 failures=0
+# scaled N: N divided by $SZ_TEST_SCALE (default 1), at least 1. For the size
+# of generated inputs: the valgrind pass (tests/valgrind-check.sh) runs every
+# binary 20 to 50 times slower and sets it. A script using it must still
+# test what it says with the smaller input.
+scaled() { local n=$(($1 / ${SZ_TEST_SCALE:-1})); echo $((n > 0 ? n : 1)); }
 
 check() { # check DESCRIPTION COMMAND...
   local what=$1; shift

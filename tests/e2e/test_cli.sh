@@ -28,7 +28,7 @@ check "gzip level over 9 exits 2" eq "$(status "$bin" run --compress gzip --comp
 "$bin" run --compress nope -o "$work/never" 2>/dev/null || true
 check "a usage error creates no output directory" test ! -e "$work/never"
 
-"$gen" --events 70000 --machines 300 --seed 2 -o "$work/in.ndjson"
+"$gen" --events "$(scaled 70000)" --machines "$(scaled 300)" --seed 2 -o "$work/in.ndjson"
 "$bin" run -o "$work/stdin" <"$work/in.ndjson" 2>"$work/stdin.err"
 check "no INPUT reads standard input" eq "$(jq -r '.inputs[0].name' "$work/stdin/_manifest.json")" "<stdin>"
 check "the summary goes to stderr" grep -q "lines read" "$work/stdin.err"

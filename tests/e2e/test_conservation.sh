@@ -4,7 +4,7 @@
 # figure matches both the generator's own count and the files on disk.
 source "$(dirname "$0")/lib.sh"
 
-"$gen" --events 200000 --machines 5000 --seed 11 --invalid-frac 0.02 --blank-frac 0.002 \
+"$gen" --events "$(scaled 200000)" --machines "$(scaled 5000)" --seed 11 --invalid-frac 0.02 --blank-frac 0.002 \
   --stats -o "$work/in.ndjson" 2>"$work/stats"
 gen_stat() { awk -v k="$1" '$1 == k { print $2 }' "$work/stats"; }
 "$bin" run --quiet --max-file-bytes 1MiB -o "$work/out" "$work/in.ndjson"

@@ -3,7 +3,7 @@
 # compression change the packaging, never the events.
 source "$(dirname "$0")/lib.sh"
 
-"$gen" --events 50000 --machines 2000 --seed 5 -o "$work/in.ndjson"
+"$gen" --events "$(scaled 50000)" --machines "$(scaled 2000)" --seed 5 -o "$work/in.ndjson"
 "$bin" run -q --threads 1 -o "$work/a" "$work/in.ndjson"
 "$bin" run -q --threads 1 -o "$work/b" "$work/in.ndjson"
 check "two runs give identical trees" eq "$(tree_digest "$work/a")" "$(tree_digest "$work/b")"

@@ -9,7 +9,7 @@ if [ ! -d "$here/duckdb/node_modules/@duckdb/node-api" ]; then
   exit 1
 fi
 
-"$gen" --events 20000 --machines 500 --seed 9 -o "$work/in.ndjson"
+"$gen" --events "$(scaled 20000)" --machines "$(scaled 500)" --seed 9 -o "$work/in.ndjson"
 for c in none gzip zstd; do
   "$bin" run -q --compress "$c" -o "$work/$c" "$work/in.ndjson"
   seen=$(node "$here/duckdb/read_output.mjs" "$work/$c")

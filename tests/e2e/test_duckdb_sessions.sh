@@ -13,7 +13,7 @@ if [ ! -d "$here/duckdb/node_modules/@duckdb/node-api" ]; then
   exit 1
 fi
 
-"$gen" --events 30000 --machines 500 --seed 21 -o "$work/in.ndjson"
+"$gen" --events "$(scaled 30000)" --machines "$(scaled 500)" --seed 21 -o "$work/in.ndjson"
 for opts in "--gap 30m --start-event open" "--gap 5m --start-event view"; do
   read -r _ gap _ start <<<"$opts"
   out="$work/out-$gap-$start"
@@ -33,7 +33,7 @@ done
 # span more event time than the TTL, so a clock that moved only every 256
 # arrivals forgot machines in the middle of their sessions. No machine is
 # offline here, so no session may be cut by expiry.
-"$gen" --events 20000 --machines 1000 --offline-frac 0 --seed 5 -o "$work/sparse.ndjson"
+"$gen" --events "$(scaled 20000)" --machines "$(scaled 1000)" --offline-frac 0 --seed 5 -o "$work/sparse.ndjson"
 out="$work/out-sparse"
 "$bin" run -q -o "$out" "$work/sparse.ndjson"
 seen=$(node "$here/duckdb/sessions.mjs" "$out" 1800000 open)

@@ -117,7 +117,7 @@ check "help config is the reference in docs/config.md" eq "$(cat "$work/stdout")
   "$(sed -n '/^<!-- help config -->$/,/^<!-- \/help config -->$/p' "$repo/docs/config.md" | sed '1,2d;$d' | sed '$d')"
 
 # ---- determinism ---------------------------------------------------------------
-"$gen" --events 30000 --machines 800 --seed 17 --bad-build-frac 0.05 -o gen.ndjson
+"$gen" --events "$(scaled 30000)" --machines "$(scaled 800)" --seed 17 --bad-build-frac 0.05 -o gen.ndjson
 cat >det.yml <<'EOF'
 clean:
   - when: { app_build: "10.2.1.2" }
