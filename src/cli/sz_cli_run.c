@@ -362,6 +362,11 @@ int sz_cli_run(int argc, char **argv)
                     res.input_errors[i].message);
     } else if (r != 0) {
         fprintf(stderr, "sessionize: %s\n", res.message[0] ? res.message : sz_strerror(r));
+    } else if (res.message[0]) {
+        /* The output is whole and committed; only tidying up failed (a
+         * _staging folder left behind): say so even with -q, as the next
+         * run into DIR will need --overwrite. */
+        fprintf(stderr, "sessionize: warning: %s\n", res.message);
     }
     sz_run_result_free(&res);
     sz_config_destroy(conf);

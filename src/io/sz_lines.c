@@ -14,6 +14,7 @@ struct sz_lines {
     size_t cap, start, end;
     bool eof;
     bool bom_settled; /* the input's start was checked for a byte-order mark */
+    int pending;      /* a read error held back while the bytes before it went out */
     uint64_t lineno;
     char keep[SZ_LINES_KEEP]; /* prefix of the current over-long line */
 };
@@ -105,8 +106,11 @@ static int skip_long(struct sz_lines *ls, struct sz_line *line)
         if (ls->eof)
             break;
         int r = refill(ls);
-        if (r)
-            return r;
+        if (r) {
+            /* The line ends where the input broke: it still counts. */
+            ls->pending = r;
+            break;
+        }
     }
     line->lineno = ++ls->lineno;
     line->data = ls->keep;
@@ -141,13 +145,31 @@ static bool settle_bom(struct sz_lines *ls)
     return true;
 }
 
+/* The read failed (r) with unconsumed bytes buffered: they are the start of
+ * a line cut short by the damage. It goes out as a line, so that it is
+ * counted (as a dead letter, unless it happens to be whole JSON), and the
+ * error is reported by the next call. */
+static int cut_line(struct sz_lines *ls, struct sz_line *line, int r)
+{
+    ls->pending = r;
+    size_t avail = ls->end - ls->start;
+    if (avail == 0)
+        return r;
+    char *b = ls->buf + ls->start;
+    ls->start = ls->end;
+    emit(ls, line, b, avail);
+    return 1;
+}
+
 int sz_lines_next(struct sz_lines *ls, struct sz_line *line)
 {
+    if (ls->pending)
+        return ls->pending;
     for (;;) {
         if (!ls->bom_settled && !settle_bom(ls)) {
             int r = refill(ls);
             if (r)
-                return r;
+                return cut_line(ls, line, r);
             continue;
         }
         char *b = ls->buf + ls->start;
@@ -172,6 +194,6 @@ int sz_lines_next(struct sz_lines *ls, struct sz_line *line)
         }
         int r = refill(ls);
         if (r)
-            return r;
+            return cut_line(ls, line, r);
     }
 }

@@ -37,7 +37,10 @@ struct sz_lines;
 /* Create a splitter over r (not owned) for lines of at most max_line bytes. */
 int sz_lines_create(struct sz_reader *r, size_t max_line, struct sz_lines **out) SZ_WUR;
 
-/* 1 and *line filled; 0 at end of input; negative sz_err from the reader. */
+/* 1 and *line filled; 0 at end of input; negative sz_err from the reader.
+ * When a read fails part-way through a line, the bytes of that line before
+ * the failure come out first as a line of their own (so that nothing read
+ * goes uncounted), and the error with the next call, and every call after. */
 int sz_lines_next(struct sz_lines *ls, struct sz_line *line) SZ_WUR;
 
 void sz_lines_destroy(struct sz_lines *ls);

@@ -1,6 +1,7 @@
 #include "sz_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -884,11 +885,13 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     if (sz_fs_sync_dir(cfg->out_dir) != 0) {
         say(res, "cannot sync '%s': %s", cfg->out_dir, strerror(errno));
         /* The manifest would claim a finished run that exits 1, and whose
-         * manifest may not survive a crash: take it back. */
-        char *mp = path_join(cfg->out_dir, "_manifest.json");
-        if (mp)
-            (void)unlink(mp);
-        free(mp);
+         * manifest may not survive a crash: take it back (relative to
+         * DIR's descriptor, so that it needs no memory). */
+        int dfd = open(cfg->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            (void)unlinkat(dfd, "_manifest.json", 0);
+            close(dfd);
+        }
         r = SZ_EIO;
         goto out;
     }

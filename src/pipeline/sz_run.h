@@ -95,7 +95,8 @@ struct sz_run_result {
     size_t n_input_errors;
     uint64_t *filtered_by_rule; /* per cleaning rule: events it rejected */
     size_t n_rules;
-    char message[1024]; /* when sz_run fails: what and where, for the user */
+    char message[1024]; /* when sz_run fails: what and where, for the user; after a
+                         * success, a warning (tidying up failed), or empty */
 };
 
 void sz_run_config_defaults(struct sz_run_config *cfg);
