@@ -870,6 +870,30 @@ static void check_truncated(const struct result *r, const struct sz_buf *text, i
     }
 }
 
+/* Regression (found by fuzz_decompress): once a frame had ended exactly as
+ * a read filled the caller's buffer, the next read made an empty call to
+ * the decoder, which then waited for a new frame and called the end of the
+ * file a truncated frame. Reads of one and two bytes reach it. */
+static void zstd_reads_of_a_byte_or_two_end_cleanly_after_the_frame(void **state)
+{
+    struct fixture *fx = *state;
+    static const char text[] = "\xff\xff\x06\x00\x10" "b\x00\x00}\x00";
+    append_zstd_frame(fx->path, text, sizeof text - 1, 1);
+    for (size_t cap = 1; cap <= 4; cap++) {
+        struct sz_reader *rd = NULL;
+        assert_int_equal(sz_reader_open(fx->path, &rd), 0);
+        char out[32];
+        size_t len = 0;
+        ssize_t got;
+        while ((got = sz_reader_read(rd, out + len, cap)) > 0)
+            len += (size_t)got;
+        assert_int_equal(got, 0);
+        assert_int_equal(len, sizeof text - 1);
+        assert_memory_equal(out, text, len);
+        sz_reader_close(rd);
+    }
+}
+
 static void a_line_cut_by_damage_is_delivered_before_the_error(void **state)
 {
     struct fixture *fx = *state;
@@ -1107,6 +1131,7 @@ int main(void)
         T(zstd_input_is_recognised_by_its_magic),
         T(multiple_zstd_frames_read_as_one_stream),
         T(large_zstd_input_decodes_across_many_reads),
+        T(zstd_reads_of_a_byte_or_two_end_cleanly_after_the_frame),
         T(a_line_cut_by_damage_is_delivered_before_the_error),
         T(truncated_gzip_delivers_the_lines_before_the_damage_then_ecorrupt),
         T(truncated_zstd_delivers_the_lines_before_the_damage_then_ecorrupt),
