@@ -18,11 +18,24 @@
 # SZ_TORTURE_MAX_RUNS bounds the runs per scenario (default 1500): past it,
 # the first half of that budget is tested one by one and the rest with a
 # stride, so a grown count slows the test down gently instead of a lot.
+#
+# In the valgrind pass (SZ_TEST_SCALE > 1, set by tests/valgrind-check.sh)
+# SZ_TORTURE_BIN is a wrapper that runs sessionize-torture under memcheck,
+# and a run takes one to two seconds instead of a few milliseconds, so each
+# scenario tests a sample: SZ_TORTURE_MAX_RUNS defaults to 15, spread evenly
+# from the first attempt to the last (the first ones are the same pipeline
+# file's in every scenario), and 3 runs fail every attempt from some point
+# on; about 2 minutes 20 in all. The plain and ASan passes keep testing
+# every attempt.
 source "$(dirname "$0")/lib.sh"
 
 torture=${SZ_TORTURE_BIN:-$(dirname "$bin")/tests/sessionize-torture}
 [ -x "$torture" ] || { echo "FAIL: no torture executable at '$torture'"; exit 1; }
-max_runs=${SZ_TORTURE_MAX_RUNS:-1500}
+spread=0 from_runs=40 max_runs=${SZ_TORTURE_MAX_RUNS:-1500}
+if [ "${SZ_TEST_SCALE:-1}" -gt 1 ]; then
+  spread=1 from_runs=3 max_runs=${SZ_TORTURE_MAX_RUNS:-15}
+fi
+[ "$max_runs" -ge 2 ] || { echo "FAIL: SZ_TORTURE_MAX_RUNS must be at least 2"; exit 1; }
 # Sanitizer reports get exit codes of their own, so that they can never pass
 # for the exit status 1 expected here.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99:detect_leaks=1"
@@ -135,10 +148,16 @@ judge() { # judge NAME OUT REF_DIGEST
 }
 
 # The attempts to fail, given the count: every one up to half the budget,
-# then a stride over the rest.
+# then a stride over the rest; or, in the valgrind pass, a stride over all
+# of them that starts with the first and ends with the last.
 attempts_to_fail() { # attempts_to_fail COUNT
   local c=$1 half=$((max_runs / 2))
   if [ "$c" -le "$max_runs" ]; then seq 1 "$c"; return; fi
+  if [ "$spread" = 1 ]; then
+    seq 1 $(( (c - 1 + max_runs - 2) / (max_runs - 1) )) $((c - 1))
+    echo "$c"
+    return
+  fi
   seq 1 "$half"
   local stride=$(( (c - half + (max_runs - half) - 1) / (max_runs - half) ))
   seq $((half + stride)) "$stride" "$c"
@@ -179,7 +198,7 @@ torture_scenario() { # torture_scenario NAME
   # not need memory either. A stride is enough: the single failures above
   # already reach each site.
   bad=0
-  local step=$(( c / 40 + 1 ))
+  local step=$(( c / from_runs + 1 ))
   for n in $(seq 1 "$step" "$c"); do
     run_one "$name" "$out" SZ_TORTURE_FAIL_FROM="$n"
     why=$(judge "$name" "$out" "$ref")
