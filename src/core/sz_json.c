@@ -49,7 +49,7 @@ struct frame {
     uint8_t is_object;
     uint8_t any_escaped; /* some key of this object has an escape */
     uint32_t first_key;  /* index into keys[] of this object's first key */
-    uint64_t seen;       /* one bit per key tag seen (a one-word Bloom filter):
+    uint64_t seen[2];    /* one bit per key tag seen (a two-word Bloom filter):
                           * a key whose bit is clear cannot be a duplicate */
 };
 
@@ -132,6 +132,17 @@ static inline size_t skip_ws(const unsigned char *p, size_t n, size_t i)
     while (i < n && p[i] <= ' ' && is_ws(p[i]))
         i++;
     return i;
+}
+
+/* The position after the colon that follows a key ending at p[i], with
+ * whitespace around it skipped; 0 if there is none. Events are compact:
+ * the colon usually comes at once, and one compare settles it. */
+static inline size_t after_colon(const unsigned char *p, size_t n, size_t i)
+{
+    if (i + 1 < n && p[i] == ':' && p[i + 1] > ' ')
+        return i + 1;
+    i = skip_ws(p, n, i);
+    return i < n && p[i] == ':' ? skip_ws(p, n, i + 1) : 0;
 }
 
 /* The value of the four hex digits at p[i..i+4), or -1. */
@@ -408,11 +419,13 @@ static inline __attribute__((always_inline)) int add_key(struct sz_json_scanner 
     k->tag = key_tag(text + k->off, k->len);
     struct frame *f = &s->stack[depth - 1];
     size_t first = f->first_key;
-    uint64_t bit = 1ull << ((k->tag * 0x9E3779B1u) >> 26);
+    uint32_t h = (k->tag * 0x9E3779B1u) >> 25;
+    uint64_t bit = 1ull << (h & 63);
+    uint64_t *word = &f->seen[h >> 6];
     /* Escaped keys have no comparable tag, so they (and any key after them
      * in the object) take the full compare. */
-    bool maybe_dup = (f->seen & bit) || esc || f->any_escaped;
-    f->seen |= bit;
+    bool maybe_dup = (*word & bit) || esc || f->any_escaped;
+    *word |= bit;
     f->any_escaped |= esc;
     if (maybe_dup && nk - first < SMALL_OBJECT) {
         for (size_t j = first; j < nk; j++) {
@@ -435,7 +448,7 @@ static inline void open_frame(struct sz_json_scanner *s, size_t depth, bool obj,
     struct frame *f = &s->stack[depth];
     f->is_object = obj;
     f->first_key = (uint32_t)n_keys;
-    f->seen = 0;
+    f->seen[0] = f->seen[1] = 0;
     f->any_escaped = 0;
 }
 
@@ -550,12 +563,12 @@ static size_t scan_value(struct sz_json_scanner *s, const char *text, size_t n, 
             i = rv >> 1;
             if ((*r = add_key(s, text, depth, kstart, i, rv & 1, n_keys, err)) != 0)
                 return 0;
-            i = skip_ws(p, n, i);
-            if (i >= n || p[i] != ':') {
-                *r = fail(err, SZ_JSON_SYNTAX, i, "':' expected after object key");
+            size_t v = after_colon(p, n, i);
+            if (v == 0) {
+                *r = fail(err, SZ_JSON_SYNTAX, skip_ws(p, n, i), "':' expected after object key");
                 return 0;
             }
-            i = skip_ws(p, n, i + 1);
+            i = v;
             st = ST_VALUE;
             continue;
         }
@@ -654,12 +667,12 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
         m->key_len = (uint32_t)(i - kstart - 2);
         m->key_escaped = (uint8_t)(rv & 1);
         keys_escaped |= m->key_escaped;
-        i = skip_ws(p, n, i);
-        if (i >= n || p[i] != ':') {
-            r = fail(err, SZ_JSON_SYNTAX, i, "':' expected after object key");
+        size_t v = after_colon(p, n, i);
+        if (v == 0) {
+            r = fail(err, SZ_JSON_SYNTAX, skip_ws(p, n, i), "':' expected after object key");
             goto out;
         }
-        i = skip_ws(p, n, i + 1);
+        i = v;
         if (i >= n) {
             r = fail(err, SZ_JSON_SYNTAX, i, "unexpected end of text");
             goto out;
@@ -683,6 +696,11 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
             m->num_int = m->type == SZ_JSON_NUMBER && (rv & 1);
         }
         m->val_len = (uint32_t)(i - m->val_off);
+        /* Compact events: ',' then the next key's quote, at once. */
+        if (i + 1 < n && p[i] == ',' && p[i + 1] == '"') {
+            i++;
+            continue;
+        }
         i = skip_ws(p, n, i);
         if (i < n && p[i] == ',') {
             i = skip_ws(p, n, i + 1);
