@@ -557,3 +557,17 @@ unsigned char *ref_json_unescape(const char *body, size_t n, size_t *out_len)
     *out_len = out.len;
     return out.data;
 }
+
+const char *ref_json_status_name(int status)
+{
+    switch (status) {
+    case SZ_JSON_OK: return "OK";
+    case SZ_JSON_SYNTAX: return "SYNTAX";
+    case SZ_JSON_NOT_OBJECT: return "NOT_OBJECT";
+    case SZ_JSON_BAD_UTF8: return "BAD_UTF8";
+    case SZ_JSON_DUP_KEY: return "DUP_KEY";
+    case SZ_JSON_TOO_DEEP: return "TOO_DEEP";
+    case SZ_ENOMEM: return "ENOMEM";
+    default: return "?";
+    }
+}

@@ -90,6 +90,10 @@ unsigned ref_json_acceptable(const char *text, size_t len, unsigned max_depth);
 #define REF_JSON_DOC_DEFER_FROM 32
 int ref_json_documented_status(const char *text, size_t len, unsigned max_depth);
 
+/* "OK", "SYNTAX", "NOT_OBJECT", "BAD_UTF8", "DUP_KEY", "TOO_DEEP", "ENOMEM"
+ * for an enum sz_json_status or SZ_ENOMEM; "?" otherwise. For test messages. */
+const char *ref_json_status_name(int status);
+
 /* Length (2..4) of the valid UTF-8 sequence at p[0..avail), whose first
  * byte is >= 0x80; 0 if it is invalid or cut short. */
 size_t ref_utf8_seq(const unsigned char *p, size_t avail);

@@ -16,26 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ref_json.h"
 #include "ref_json_doc.h"
 #include "sz_buf.h"
 #include "sz_json.h"
 
 /* Bytes of a string literal, without its terminating NUL. */
 #define LIT(s) (s), (sizeof(s) - 1)
-
-static const char *status_name(int st)
-{
-    switch (st) {
-    case SZ_JSON_OK: return "OK";
-    case SZ_JSON_SYNTAX: return "SYNTAX";
-    case SZ_JSON_NOT_OBJECT: return "NOT_OBJECT";
-    case SZ_JSON_BAD_UTF8: return "BAD_UTF8";
-    case SZ_JSON_DUP_KEY: return "DUP_KEY";
-    case SZ_JSON_TOO_DEEP: return "TOO_DEEP";
-    case SZ_ENOMEM: return "ENOMEM";
-    default: return "?";
-    }
-}
 
 /* A scanner and the result of its latest scan. */
 struct scan {
@@ -84,7 +71,7 @@ static int scan_run(struct scan *sc, const char *text, size_t len)
 static void report(int line, const char *text, size_t len, const struct scan *sc,
                    const char *want)
 {
-    print_error("line %d: expected %s, got %s", line, want, status_name(sc->status));
+    print_error("line %d: expected %s, got %s", line, want, ref_json_status_name(sc->status));
     if (sc->status > 0)
         print_error(" (%s at offset %zu)", sc->err.what, sc->err.offset);
     print_error(" for input ");
@@ -762,7 +749,7 @@ static void rejects_a_duplicate_at_any_position_in_objects_of_any_size(void **st
                 assert_int_equal(sz_buf_puts(&t, "}}"), 0);
                 if (scan_run(&sc, t.data, t.len) != SZ_JSON_DUP_KEY) {
                     print_error("%zu keys, key %zu repeated at %zu: got %s\n", n, first,
-                                second, status_name(sc.status));
+                                second, ref_json_status_name(sc.status));
                     sz_buf_free(&t);
                     scan_close(&sc);
                     fail();
@@ -942,7 +929,7 @@ static void expect_offset_at(int line, const char *text, size_t len, unsigned de
     scan_run(&sc, text, len);
     if (sc.status != status || sc.err.offset < lo || sc.err.offset > hi) {
         print_error("line %d: expected %s at offset %zu..%zu, got %s at %zu (%s) for ", line,
-                    status_name(status), lo, hi, status_name(sc.status), sc.err.offset,
+                    ref_json_status_name(status), lo, hi, ref_json_status_name(sc.status), sc.err.offset,
                     sc.err.what ? sc.err.what : "-");
         ref_print_escaped(stderr, text, len);
         scan_close(&sc);

@@ -60,20 +60,6 @@ struct jcase {
 #define DEEP(depth, name, want, lit) { (name), (lit), sizeof(lit) - 1, SZ_JSON_##want, (depth) }
 #define N_CASES(t) (sizeof(t) / sizeof((t)[0]))
 
-static const char *status_name(int st)
-{
-    switch (st) {
-    case SZ_JSON_OK: return "OK";
-    case SZ_JSON_SYNTAX: return "SYNTAX";
-    case SZ_JSON_NOT_OBJECT: return "NOT_OBJECT";
-    case SZ_JSON_BAD_UTF8: return "BAD_UTF8";
-    case SZ_JSON_DUP_KEY: return "DUP_KEY";
-    case SZ_JSON_TOO_DEEP: return "TOO_DEEP";
-    case SZ_ENOMEM: return "ENOMEM";
-    default: return "?";
-    }
-}
-
 /* ---- the checker ---- */
 
 /* Mismatches of the current test. Each is printed, and the test fails at
@@ -157,8 +143,8 @@ static void check_text(const char *name, const char *variant, const char *text, 
     if (broken) {
         report(name, variant, text, len, broken);
     } else if (got != want) {
-        snprintf(what, sizeof what, "expected %s, the scanner says %s", status_name(want),
-                 status_name(got));
+        snprintf(what, sizeof what, "expected %s, the scanner says %s", ref_json_status_name(want),
+                 ref_json_status_name(got));
         report(name, variant, text, len, what);
     } else if (got == SZ_JSON_OK) {
         struct ref_json_result res;
@@ -174,7 +160,7 @@ static void check_text(const char *name, const char *variant, const char *text, 
         broken = scan_with(old, copy, len, &again, &doc);
         if (broken || again != got) {
             snprintf(what, sizeof what, "a reused scanner says %s where a fresh one says %s%s%s",
-                     status_name(again), status_name(got), broken ? ": " : "",
+                     ref_json_status_name(again), ref_json_status_name(got), broken ? ": " : "",
                      broken ? broken : "");
             report(name, variant, text, len, what);
         }
@@ -183,7 +169,7 @@ static void check_text(const char *name, const char *variant, const char *text, 
     int ref = ref_json_documented_status(copy, len, depth);
     if (ref != want) {
         snprintf(what, sizeof what, "expected %s, the reference validator says %s",
-                 status_name(want), status_name(ref));
+                 ref_json_status_name(want), ref_json_status_name(ref));
         report(name, variant, text, len, what);
     }
     free(copy);

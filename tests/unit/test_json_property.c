@@ -559,10 +559,9 @@ static int popcount(unsigned x)
 
 static void print_set(unsigned set)
 {
-    static const char *const names[] = {"OK", "SYNTAX", "NOT_OBJECT", "BAD_UTF8", "DUP_KEY", "TOO_DEEP"};
-    for (int k = 0; k < 6; k++)
+    for (int k = SZ_JSON_OK; k <= SZ_JSON_TOO_DEEP; k++)
         if (set & (1u << k))
-            fprintf(stderr, " %s", names[k]);
+            fprintf(stderr, " %s", ref_json_status_name(k));
 }
 
 /* Scan text[0..len) (from an exact-size copy) and compare. Returns false,
