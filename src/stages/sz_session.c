@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
+#include <openssl/evp.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -37,7 +37,7 @@
 #define SEEN_HASHES 4
 
 /* The project's UUID namespace for session ids (RFC 9562 section 5.5). */
-static const uuid_t session_namespace = { 0x14, 0xfe, 0x3a, 0x46, 0x79, 0x2f, 0x40, 0x6a,
+static const uint8_t session_namespace[16] = { 0x14, 0xfe, 0x3a, 0x46, 0x79, 0x2f, 0x40, 0x6a,
                                           0x92, 0x1c, 0x4f, 0x37, 0x77, 0xab, 0x33, 0x04 };
 
 const char *sz_session_cause_name(enum sz_session_cause c)
@@ -66,16 +66,17 @@ void sz_session_config_defaults(struct sz_session_config *cfg)
 
 /* ---- ids ------------------------------------------------------------------ */
 
-void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
-                   uint8_t out[16])
+/* namespace || key 0x00 ts 0x00 arrival (decimal), the input of an id's
+ * SHA-1. The arrival position makes two sessions of one key that start at
+ * the same instant distinct. Returns its length. */
+static size_t id_name(unsigned char *buf, const char *key, size_t key_len, int64_t ts_ms,
+                      uint64_t arrival)
 {
-    /* name = key 0x00 ts 0x00 arrival (decimal): the arrival position makes
-     * two sessions of one key that start at the same instant distinct. */
-    char name[SZ_SESSION_MAX_KEY + 48];
     if (key_len > SZ_SESSION_MAX_KEY)
         key_len = SZ_SESSION_MAX_KEY;
+    memcpy(buf, session_namespace, sizeof session_namespace);
+    char *name = (char *)buf + sizeof session_namespace;
     memcpy(name, key, key_len);
-    /* What snprintf("%c%lld%c%llu") wrote before, without its cost. */
     size_t n = key_len;
     name[n++] = '\0';
     uint64_t mag = ts_ms < 0 ? (uint64_t)0 - (uint64_t)ts_ms : (uint64_t)ts_ms;
@@ -84,7 +85,70 @@ void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arri
     n += sz_u64_chars(name + n, mag);
     name[n++] = '\0';
     n += sz_u64_chars(name + n, arrival);
-    uuid_generate_sha1(out, session_namespace, name, n);
+    return sizeof session_namespace + n;
+}
+
+#define ID_NAME_MAX (16 + SZ_SESSION_MAX_KEY + 48)
+
+/* The first 16 bytes of the SHA-1, stamped version 5 and the RFC variant. */
+static void id_stamp(const unsigned char md[EVP_MAX_MD_SIZE], uint8_t out[16])
+{
+    memcpy(out, md, 16);
+    out[6] = (uint8_t)((out[6] & 0x0f) | 0x50);
+    out[8] = (uint8_t)((out[8] & 0x3f) | 0x80);
+}
+
+struct sz_session_idgen {
+    EVP_MD *sha1;
+    EVP_MD_CTX *ctx;
+};
+
+struct sz_session_idgen *sz_session_idgen_create(void)
+{
+    struct sz_session_idgen *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+    g->ctx = EVP_MD_CTX_new();
+    if (!g->sha1 || !g->ctx) {
+        sz_session_idgen_destroy(g);
+        return NULL;
+    }
+    return g;
+}
+
+void sz_session_idgen_destroy(struct sz_session_idgen *g)
+{
+    if (!g)
+        return;
+    EVP_MD_CTX_free(g->ctx);
+    EVP_MD_free(g->sha1);
+    free(g);
+}
+
+int sz_session_idgen_make(struct sz_session_idgen *g, const char *key, size_t key_len,
+                          int64_t ts_ms, uint64_t arrival, uint8_t out[16])
+{
+    unsigned char buf[ID_NAME_MAX], md[EVP_MAX_MD_SIZE];
+    size_t n = id_name(buf, key, key_len, ts_ms, arrival);
+    unsigned md_len;
+    /* libcrypto fails here only when it cannot allocate. */
+    if (EVP_DigestInit_ex2(g->ctx, g->sha1, NULL) != 1 ||
+        EVP_DigestUpdate(g->ctx, buf, n) != 1 || EVP_DigestFinal_ex(g->ctx, md, &md_len) != 1)
+        return SZ_ENOMEM;
+    id_stamp(md, out);
+    return 0;
+}
+
+int sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
+                  uint8_t out[16])
+{
+    struct sz_session_idgen *g = sz_session_idgen_create();
+    if (!g)
+        return SZ_ENOMEM;
+    int r = sz_session_idgen_make(g, key, key_len, ts_ms, arrival, out);
+    sz_session_idgen_destroy(g);
+    return r;
 }
 
 void sz_uuid_format(const uint8_t id[16], char out[36])
@@ -287,6 +351,7 @@ struct sz_sessionizer {
     struct partition *parts;
     unsigned n_parts;
     struct type_table types;
+    struct sz_session_idgen *ids;
     struct sz_clock own_clock;    /* for sz_sessionizer_push */
     int64_t clock;                /* the last clock value pushed with an event */
     int64_t first_clock;  /* the clock's first value: keys seen before it was
@@ -346,7 +411,8 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
     z->n_parts = cfg->partitions ? cfg->partitions : DEFAULT_PARTITIONS;
     z->parts = calloc(z->n_parts, sizeof *z->parts);
     z->seen = calloc((size_t)1 << (SEEN_BITS_LOG2 - 6), sizeof *z->seen);
-    if (!z->parts || !z->seen)
+    z->ids = sz_session_idgen_create();
+    if (!z->parts || !z->seen || !z->ids)
         goto nomem;
     for (size_t i = 0; i < cfg->n_start_events; i++) {
         const char *t = cfg->start_events[i];
@@ -612,9 +678,12 @@ static int split_cause(const struct sz_sessionizer *z, const struct keystate *k,
     return -1;
 }
 
-static void open_session(struct keystate *k, const struct held *h, enum sz_session_cause cause)
+static int open_session(struct sz_sessionizer *z, struct keystate *k, const struct held *h,
+                        enum sz_session_cause cause)
 {
-    sz_session_id(k->key, k->key_len, h->ts, h->arrival, k->id);
+    int r = sz_session_idgen_make(z->ids, k->key, k->key_len, h->ts, h->arrival, k->id);
+    if (r)
+        return r;
     k->open = 1;
     k->start_cause = (uint8_t)cause;
     k->start_ts = k->last_ts = h->ts;
@@ -625,6 +694,7 @@ static void open_session(struct keystate *k, const struct held *h, enum sz_sessi
     k->n_named = 0;
     k->other = 0;
     memset(k->inline_counts, 0, sizeof k->inline_counts);
+    return 0;
 }
 
 /* Tag h (an event in the key's time order, or a late one) and deliver it. */
@@ -643,7 +713,8 @@ static int emit(struct sz_sessionizer *z, struct keystate *k, const struct held 
         if (cause >= 0) {
             if ((r = close_session(z, k, (enum sz_session_cause)cause)) != 0)
                 return r;
-            open_session(k, h, (enum sz_session_cause)cause);
+            if ((r = open_session(z, k, h, (enum sz_session_cause)cause)) != 0)
+                return r;
         } else {
             since = h->ts - k->last_ts;
         }
@@ -952,6 +1023,7 @@ void sz_sessionizer_destroy(struct sz_sessionizer *z)
         free(b);
     }
     types_free(&z->types);
+    sz_session_idgen_destroy(z->ids);
     free(z->sum_types);
     free(z->seen);
     free(z);
