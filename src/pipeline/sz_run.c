@@ -335,7 +335,7 @@ static int route(struct run_ctx *c, const struct batch *b)
         /* Shards use high bits of the key hash; engines spread their keys
          * over partitions with other bits of it. */
         if ((r = sz_shard_enqueue(&c->shards[(s->key_hash >> 20) % SZ_SHARDS], (uint32_t)i,
-                                  clock)) != 0)
+                                  clock, s->key_hash)) != 0)
             return r;
         st->events_out++;
     }

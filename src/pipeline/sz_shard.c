@@ -101,7 +101,7 @@ int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config
     return r;
 }
 
-int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock)
+int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock, uint64_t key_hash)
 {
     if (s->n_queue == s->cap_queue) {
         struct sz_route *q = sz_array_grow(s->queue, &s->cap_queue, s->n_queue + 1, sizeof *q);
@@ -109,15 +109,50 @@ int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock)
             return SZ_ENOMEM;
         s->queue = q;
     }
-    s->queue[s->n_queue++] = (struct sz_route){ slot, clock };
+    s->queue[s->n_queue++] = (struct sz_route){ slot, clock, key_hash };
     return 0;
+}
+
+/* The key table, the slots and the event bytes are mostly cold (100 000
+ * keys do not fit in the caches): each event's are fetched in steps ahead
+ * of its push (see sz_sessionizer_prefetch), AHEAD events ahead, then half
+ * and a quarter as far, each step reading what the one before brought in. */
+enum { AHEAD = 16, AHEAD_HALF = AHEAD / 2, AHEAD_QUARTER = AHEAD / 4 };
+
+/* The fetches for the events AHEAD, AHEAD/2 and AHEAD/4 after queue[i]
+ * (those that exist): their key's state, their slot, then the event's
+ * type and body in the lane's arena. */
+static inline void fetch_ahead(const struct sz_shard *s, const struct sz_route *q, size_t n,
+                               size_t i, const struct sz_slot *slots, const struct sz_lane *lanes)
+{
+    if (i < n) {
+        sz_sessionizer_prefetch(s->engine, q[i].key_hash, 0);
+        __builtin_prefetch(&slots[q[i].slot]);
+    }
+    i -= AHEAD_HALF;
+    if (i < n) {
+        sz_sessionizer_prefetch(s->engine, q[i].key_hash, 1);
+        const struct sz_slot *sl = &slots[q[i].slot];
+        const char *a = lanes[sl->lane].arena.data;
+        __builtin_prefetch(a + sl->type_off);
+        for (size_t off = 0; off < sl->out_len; off += 64)
+            __builtin_prefetch(a + sl->out_off + off);
+    }
+    i -= AHEAD_QUARTER;
+    if (i < n)
+        sz_sessionizer_prefetch(s->engine, q[i].key_hash, 2);
 }
 
 int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
                        const struct sz_lane *lanes)
 {
     int r = 0;
-    for (size_t i = 0; i < s->n_queue && r == 0; i++) {
+    const struct sz_route *q = s->queue;
+    size_t n = s->n_queue;
+    for (size_t i = 0; i < n && i < AHEAD; i++)
+        fetch_ahead(s, q, n, i, slots, lanes);
+    for (size_t i = 0; i < n && r == 0; i++) {
+        fetch_ahead(s, q, n, i + AHEAD, slots, lanes);
         const struct sz_slot *sl = &slots[s->queue[i].slot];
         const char *a = lanes[sl->lane].arena.data;
         struct sz_session_in in = {

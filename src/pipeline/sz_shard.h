@@ -29,8 +29,10 @@
 #define SZ_SHARDS 4
 
 struct sz_route {
-    uint32_t slot;  /* index in the batch */
-    int64_t clock;  /* the arrival clock when this event arrived */
+    uint32_t slot;     /* index in the batch */
+    int64_t clock;     /* the arrival clock when this event arrived */
+    uint64_t key_hash; /* the slot's, here so that fetching ahead starts
+                        * without waiting for the slot */
 };
 
 /* Shards are written by different threads: each on its own cache lines. */
@@ -53,7 +55,7 @@ struct sz_shard {
 int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config *cfg,
                   const char *staging) SZ_WUR;
 
-int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock) SZ_WUR;
+int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock, uint64_t key_hash) SZ_WUR;
 
 /* Push the queued events (resolved through slots and lanes) into the
  * engine, then empty the queue. */

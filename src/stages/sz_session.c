@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <openssl/evp.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -350,6 +351,7 @@ struct sz_sessionizer {
     struct sz_session_sink sink;
     struct partition *parts;
     unsigned n_parts;
+    unsigned part_mask;           /* n_parts - 1 when a power of two, else 0 */
     struct type_table types;
     struct sz_session_idgen *ids;
     struct sz_clock own_clock;    /* for sz_sessionizer_push */
@@ -391,6 +393,28 @@ static void block_put(struct sz_sessionizer *z, void *b, size_t len)
     z->free_blocks = b;
 }
 
+/* The seen filter is probed at random: on a page of its own it costs one
+ * TLB entry instead of 512 (transparent huge pages, where the kernel
+ * offers them on request). */
+static uint64_t *seen_alloc(void)
+{
+    size_t bytes = (size_t)1 << (SEEN_BITS_LOG2 - 3);
+    uint64_t *w = aligned_alloc(bytes, bytes);
+    if (!w)
+        return NULL;
+    (void)madvise(w, bytes, MADV_HUGEPAGE); /* advice: without it, small pages */
+    memset(w, 0, bytes);
+    return w;
+}
+
+/* The partition of a key by hash; a mask, not a division, at the default
+ * count. */
+static inline struct partition *part_of(const struct sz_sessionizer *z, uint64_t h)
+{
+    unsigned i = z->part_mask ? (unsigned)(h >> 40) & z->part_mask : (unsigned)((h >> 40) % z->n_parts);
+    return &z->parts[i];
+}
+
 int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_session_sink *sink,
                           struct sz_sessionizer **out)
 {
@@ -410,7 +434,8 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
     sz_clock_init(&z->own_clock);
     z->n_parts = cfg->partitions ? cfg->partitions : DEFAULT_PARTITIONS;
     z->parts = calloc(z->n_parts, sizeof *z->parts);
-    z->seen = calloc((size_t)1 << (SEEN_BITS_LOG2 - 6), sizeof *z->seen);
+    z->part_mask = (z->n_parts & (z->n_parts - 1)) == 0 ? z->n_parts - 1 : 0;
+    z->seen = seen_alloc();
     z->ids = sz_session_idgen_create();
     if (!z->parts || !z->seen || !z->ids)
         goto nomem;
@@ -442,6 +467,45 @@ static bool seen_before(struct sz_sessionizer *z, uint64_t h)
         *w |= m;
     }
     return all;
+}
+
+/* ---- prefetch ------------------------------------------------------------ */
+
+/* With 100 000 keys the key table does not fit in the caches, and a push
+ * stalls on its bucket, its key's state, the key's held events and (for a
+ * key not held) the seen filter, one miss after another. A caller that
+ * knows the keys of the events to come asks for them in three steps a few
+ * events apart, each step reading only what the one before brought in. */
+void sz_sessionizer_prefetch(const struct sz_sessionizer *z, uint64_t h, unsigned step)
+{
+    const struct partition *p = part_of(z, h);
+    if (!p->n_buckets)
+        return;
+    struct keystate *const *b = &p->buckets[h & (p->n_buckets - 1)];
+    if (step == 0) {
+        __builtin_prefetch(b);
+        return;
+    }
+    const struct keystate *k = *b;
+    if (k && step == 1) {
+        __builtin_prefetch(k);
+        __builtin_prefetch((const char *)k + 64);
+        __builtin_prefetch((const char *)k + 128);
+        return;
+    }
+    if (k && k->hash == (uint32_t)h) {
+        if (k->held)
+            __builtin_prefetch(k->held);
+        return;
+    }
+    /* Probably a key without state: its push asks the seen filter (step 1
+     * asked already if the bucket was empty). */
+    if (step == 1 || k) {
+        uint64_t h1 = h, h2 = (h >> 32 | h << 32) | 1;
+        uint64_t mask = ((uint64_t)1 << SEEN_BITS_LOG2) - 1;
+        for (int i = 0; i < SEEN_HASHES; i++)
+            __builtin_prefetch(&z->seen[((h1 + (uint64_t)i * h2) & mask) >> 6]);
+    }
 }
 
 /* ---- partitions: lookup, list ------------------------------------------ */
@@ -806,8 +870,15 @@ static int expire(struct sz_sessionizer *z)
     for (unsigned i = 0; i < z->n_parts; i++) {
         struct partition *p = &z->parts[i];
         while (p->head && silent_too_long(z, p->head)) {
-            if (p->head->next)
-                __builtin_prefetch(p->head->next);
+            /* Keys silent this long are cold: fetch the next one's state
+             * and, for the one after this (fetched last time round), its
+             * held events. */
+            const struct keystate *nx = p->head->next;
+            if (nx) {
+                __builtin_prefetch(nx->next);
+                if (nx->held)
+                    __builtin_prefetch(nx->held);
+            }
             z->stats.evictions++;
             int r = retire(z, p, p->head, SZ_CAUSE_GAP);
             if (r)
@@ -911,7 +982,7 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
     if (type < 0)
         return (int)type;
     uint64_t h = ev->has_key_hash ? ev->key_hash : hash64(ev->key, ev->key_len);
-    struct partition *p = &z->parts[(h >> 40) % z->n_parts];
+    struct partition *p = part_of(z, h);
     struct keystate *k = find_key(p, h, ev->key, ev->key_len);
     if (!k) {
         if (z->cfg.max_keys && z->stats.keys_open >= z->cfg.max_keys &&

@@ -184,6 +184,12 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
  * the keys' last arrival. */
 int sz_sessionizer_finish(struct sz_sessionizer *z) SZ_WUR;
 
+/* A hint that an event whose key has hash `key_hash` will be pushed soon:
+ * starts loading what its push will read. Call it with step 0, then 1,
+ * then 2, a few events apart (each step reads what the one before
+ * fetched), ahead of the pushes. Changes nothing the engine does. */
+void sz_sessionizer_prefetch(const struct sz_sessionizer *z, uint64_t key_hash, unsigned step);
+
 void sz_sessionizer_stats(const struct sz_sessionizer *z, struct sz_session_stats *st);
 
 void sz_sessionizer_destroy(struct sz_sessionizer *z);
