@@ -30,6 +30,14 @@
 #define DEFAULT_PARTITIONS 64
 /* Bodies up to this size share recycled blocks. Events are ~300 bytes. */
 #define BLOCK_SIZE 512
+/* Key states come and go by the hundred thousand on a large input (each
+ * expiry frees one, each returning key makes one): those of up to
+ * KEY_CLASSES * KEY_CLASS_BYTES bytes (keys of up to 336 bytes) are
+ * recycled in size classes, with a small held array, instead of going
+ * through malloc each time. */
+#define KEY_CLASS_BYTES 64
+#define KEY_CLASSES 8
+#define KEY_KEEP_HELD 16
 /* Keys seen during the run, as a Bloom filter of 2^SEEN_BITS_LOG2 bits with
  * SEEN_HASHES probes: a key whose state expired and that comes back starts
  * its next session with cause "gap", not "first". 2 MiB; false positives
@@ -363,6 +371,8 @@ struct sz_sessionizer {
     bool any_arrival;
     /* recycled body blocks */
     void *free_blocks;
+    /* recycled key states, by size class (see key_new) */
+    struct keystate *free_keys[KEY_CLASSES];
     uint64_t *seen;               /* Bloom filter of keys seen, see SEEN_BITS_LOG2 */
     struct sz_session_stats stats;
     int failed;                   /* a sink's error: sticky, see deliver_* */
@@ -563,6 +573,48 @@ static int grow_buckets(struct partition *p)
     return 0;
 }
 
+static size_t key_class(size_t key_len)
+{
+    return (sizeof(struct keystate) + key_len - 1) / KEY_CLASS_BYTES;
+}
+
+/* A zeroed key state with room for a key of key_len bytes. */
+static struct keystate *key_new(struct sz_sessionizer *z, size_t key_len)
+{
+    size_t c = key_class(key_len);
+    if (c >= KEY_CLASSES)
+        return calloc(1, sizeof(struct keystate) + key_len);
+    struct keystate *k = z->free_keys[c];
+    if (!k)
+        return calloc(1, (c + 1) * KEY_CLASS_BYTES);
+    z->free_keys[c] = k->chain;
+    struct held *held = k->held;
+    uint32_t cap = k->cap_held;
+    memset(k, 0, sizeof *k);
+    k->held = held;
+    k->cap_held = cap;
+    return k;
+}
+
+/* k's held events are given back already. */
+static void key_free(struct sz_sessionizer *z, struct keystate *k)
+{
+    free(k->counts);
+    size_t c = key_class(k->key_len);
+    if (c >= KEY_CLASSES) {
+        free(k->held);
+        free(k);
+        return;
+    }
+    if (k->cap_held > KEY_KEEP_HELD) {
+        free(k->held);
+        k->held = NULL;
+        k->cap_held = 0;
+    }
+    k->chain = z->free_keys[c];
+    z->free_keys[c] = k;
+}
+
 static void remove_key(struct sz_sessionizer *z, struct partition *p, struct keystate *k)
 {
     struct keystate **pp = &p->buckets[k->hash & (p->n_buckets - 1)];
@@ -575,9 +627,7 @@ static void remove_key(struct sz_sessionizer *z, struct partition *p, struct key
     for (uint32_t i = 0; i < k->n_held; i++)
         block_put(z, k->held[i].body, k->held[i].len);
     z->stats.held_events -= k->n_held;
-    free(k->held);
-    free(k->counts);
-    free(k);
+    key_free(z, k);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -990,7 +1040,7 @@ int sz_sessionizer_push_at(struct sz_sessionizer *z, const struct sz_session_in 
             return r;
         if (p->n_keys >= p->n_buckets && grow_buckets(p) != 0)
             return SZ_ENOMEM;
-        k = calloc(1, sizeof *k + ev->key_len);
+        k = key_new(z, ev->key_len);
         if (!k)
             return SZ_ENOMEM;
         k->hash = (uint32_t)h;
@@ -1087,6 +1137,13 @@ void sz_sessionizer_destroy(struct sz_sessionizer *z)
             free(p->buckets);
         }
         free(z->parts);
+    }
+    for (size_t c = 0; c < KEY_CLASSES; c++) {
+        for (struct keystate *k = z->free_keys[c], *next; k; k = next) {
+            next = k->chain;
+            free(k->held);
+            free(k);
+        }
     }
     while (z->free_blocks) {
         void *b = z->free_blocks;
