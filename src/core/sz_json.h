@@ -97,6 +97,23 @@ struct sz_json_scanner;
 struct sz_json_scanner *sz_json_scanner_create(unsigned max_depth);
 void sz_json_scanner_destroy(struct sz_json_scanner *s);
 
+/* How the scanner finds the ends of strings (docs/json-scanner.md, "Plain
+ * texts"). AUTO, the default: a quote index built with the widest vector
+ * instructions this CPU has (AVX2, else SSE2, else plain C), for texts that
+ * are printable ASCII without escapes, and byte by byte otherwise. The
+ * others force one way, so that tests can hold every path to the same
+ * results; all give the same result for every text. */
+enum sz_json_path {
+    SZ_JSON_PATH_AUTO,
+    SZ_JSON_PATH_BYTES,    /* no index: every string byte by byte */
+    SZ_JSON_PATH_PORTABLE, /* the index built in plain C */
+    SZ_JSON_PATH_SSE2,
+    SZ_JSON_PATH_AVX2,
+};
+
+/* 0, or SZ_EINVAL if this build or CPU lacks the path. */
+int sz_json_scanner_use(struct sz_json_scanner *s, enum sz_json_path path);
+
 /* Scan text[0..len) as one JSON text that must be an object.
  * Returns SZ_JSON_OK and fills *doc; a positive enum sz_json_status and
  * fills *err for invalid input; or SZ_ENOMEM. Texts of UINT32_MAX bytes or

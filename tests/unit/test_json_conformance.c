@@ -154,6 +154,26 @@ static void check_text(const char *name, const char *variant, const char *text, 
     }
     sz_json_scanner_destroy(fresh);
 
+    /* Every way of finding strings' ends must say the same (sz_json.h,
+     * enum sz_json_path); the default is the widest this CPU has. */
+    static const enum sz_json_path paths[] = { SZ_JSON_PATH_BYTES, SZ_JSON_PATH_PORTABLE,
+                                               SZ_JSON_PATH_SSE2, SZ_JSON_PATH_AVX2 };
+    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+        struct sz_json_scanner *ps = sz_json_scanner_create(depth);
+        assert_non_null(ps);
+        if (sz_json_scanner_use(ps, paths[k]) == 0) {
+            int by_path;
+            broken = scan_with(ps, copy, len, &by_path, &doc);
+            if (broken || by_path != got) {
+                snprintf(what, sizeof what, "path %d says %s where the default says %s%s%s",
+                         (int)paths[k], ref_json_status_name(by_path), ref_json_status_name(got),
+                         broken ? ": " : "", broken ? broken : "");
+                report(name, variant, text, len, what);
+            }
+        }
+        sz_json_scanner_destroy(ps);
+    }
+
     struct sz_json_scanner *old = veteran(depth);
     if (old) {
         int again;

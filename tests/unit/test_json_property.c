@@ -670,6 +670,123 @@ static void scanner_agrees_with_the_reference_on_random_texts(void **state)
     }
 }
 
+/* ---- every scanning path gives the same result ---- */
+
+static const enum sz_json_path paths[] = { SZ_JSON_PATH_BYTES, SZ_JSON_PATH_PORTABLE,
+                                           SZ_JSON_PATH_SSE2, SZ_JSON_PATH_AVX2,
+                                           SZ_JSON_PATH_AUTO };
+#define N_PATHS (sizeof paths / sizeof paths[0])
+
+/* Scan text with every path this machine has (scanners[k] uses paths[k],
+ * NULL where missing) and require the byte path's result from each: the
+ * status, the error's offset and message, and every member. */
+static bool paths_agree(struct sz_json_scanner *const *scanners, const char *text, size_t len,
+                        uint64_t seed, size_t iteration)
+{
+    char *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    if (len)
+        memcpy(copy, text, len);
+    struct sz_json_doc want_doc, doc;
+    struct sz_json_error want_err = { 0 }, err;
+    int want = sz_json_scan(scanners[0], copy, len, &want_doc, &want_err);
+    struct sz_json_member *want_m = NULL;
+    if (want == SZ_JSON_OK && want_doc.n_members) {
+        want_m = malloc(want_doc.n_members * sizeof *want_m);
+        assert_non_null(want_m);
+        memcpy(want_m, want_doc.members, want_doc.n_members * sizeof *want_m);
+    }
+    bool ok = true;
+    for (size_t k = 1; k < N_PATHS && ok; k++) {
+        if (!scanners[k])
+            continue;
+        memset(&err, 0, sizeof err);
+        int got = sz_json_scan(scanners[k], copy, len, &doc, &err);
+        if (got != want)
+            ok = false;
+        else if (got > 0)
+            ok = err.offset == want_err.offset && strcmp(err.what, want_err.what) == 0;
+        else if (got == SZ_JSON_OK)
+            ok = doc.n_members == want_doc.n_members && doc.open_off == want_doc.open_off &&
+                 doc.close_off == want_doc.close_off &&
+                 doc.keys_escaped == want_doc.keys_escaped &&
+                 (!doc.n_members ||
+                  memcmp(doc.members, want_m, doc.n_members * sizeof *want_m) == 0);
+        if (!ok) {
+            fprintf(stderr,
+                    "PATHS DIFFER seed 0x%" PRIx64 " iteration %zu: path %d says %d (%s at %zu), "
+                    "the byte path %d (%s at %zu)\n  input (%zu bytes): ",
+                    seed, iteration, (int)paths[k], got, got > 0 ? err.what : "-", err.offset,
+                    want, want > 0 ? want_err.what : "-", want_err.offset, len);
+            ref_print_escaped(stderr, copy, len);
+        }
+    }
+    free(want_m);
+    free(copy);
+    return ok;
+}
+
+/* Generated texts as they are (mostly not plain: escapes, non-ASCII,
+ * control characters), then made plain by replacing every byte the quote
+ * index refuses, so that the indexed paths see valid and broken texts
+ * alike; and plain texts cut at every length around the index's 64-byte
+ * blocks. */
+static void every_scanning_path_gives_the_same_result(void **state)
+{
+    uint64_t seed = env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
+    size_t iterations = (size_t)env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS) / 2;
+    struct sz_json_scanner *scanners[N_PATHS];
+    size_t n_paths = 0;
+    for (size_t k = 0; k < N_PATHS; k++) {
+        scanners[k] = sz_json_scanner_create(0);
+        assert_non_null(scanners[k]);
+        if (sz_json_scanner_use(scanners[k], paths[k]) != 0) {
+            sz_json_scanner_destroy(scanners[k]);
+            scanners[k] = NULL;
+            continue;
+        }
+        n_paths++;
+    }
+    assert_true(n_paths >= 3); /* bytes, portable and auto exist everywhere */
+    struct gen g = { 0 };
+    sz_buf_init(&g.out);
+    size_t failures = 0, plain_ok = 0;
+    for (size_t i = 0; i < iterations && failures < MAX_FAILURES; i++) {
+        gen_text(&g, seed, i);
+        char *t = g.out.data ? g.out.data : "";
+        failures += !paths_agree(scanners, t, g.out.len, seed, i);
+        for (size_t j = 0; j < g.out.len; j++) {
+            unsigned char c = (unsigned char)t[j];
+            if (c < 0x20 || c >= 0x80 || c == '\\')
+                t[j] = c == '\n' ? ' ' : 'x';
+        }
+        failures += !paths_agree(scanners, t, g.out.len, seed, i);
+        struct sz_json_doc d;
+        struct sz_json_error e;
+        plain_ok += sz_json_scan(scanners[0], t, g.out.len, &d, &e) == SZ_JSON_OK;
+    }
+    /* Plain texts at every length across block edges, and past the index. */
+    char text[9000];
+    size_t n = 0;
+    n += (size_t)snprintf(text, sizeof text, "{\"k\":\"");
+    while (n < sizeof text - 16)
+        text[n++] = (char)('a' + n % 26);
+    for (size_t cut = 0; cut < sizeof text - 16; cut += cut < 300 ? 1 : 61) {
+        memcpy(text + cut, "\"}", 2);
+        failures += !paths_agree(scanners, text, cut + 2, seed, cut);
+        failures += !paths_agree(scanners, text, cut + 1, seed, cut);
+        text[cut] = 'q';
+        text[cut + 1] = 'r';
+    }
+    sz_buf_free(&g.out);
+    for (size_t k = 0; k < N_PATHS; k++)
+        sz_json_scanner_destroy(scanners[k]);
+    fprintf(stderr, "%zu paths; %zu generated texts, %zu of them valid once made plain\n",
+            n_paths, iterations, plain_ok);
+    assert_int_equal(failures, 0);
+    assert_true(plain_ok >= iterations / 10);
+}
+
 /* The oracle itself, on texts whose verdict sz_json.h states plainly. */
 static void reference_gives_the_documented_verdicts(void **state)
 {
@@ -759,6 +876,7 @@ int main(void)
         cmocka_unit_test(acceptable_set_is_exact_for_a_single_problem),
         cmocka_unit_test(documented_status_follows_the_reason_precedence),
         cmocka_unit_test(scanner_agrees_with_the_reference_on_random_texts),
+        cmocka_unit_test(every_scanning_path_gives_the_same_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
