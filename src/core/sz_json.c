@@ -61,15 +61,18 @@ struct frame {
  * bytes; longer ones take the byte-by-byte path. */
 #define QUOTE_WORDS 128
 
-/* Fills q[0..ceil(n/64)) with one bit per quote of p[0..n) and returns
- * true, if p holds no backslash, control character or byte >= 0x80; else
- * returns false. n <= QUOTE_WORDS * 64. */
+/* Fills q[0..ceil(n/64)) with one bit per quote of p[0..n), and
+ * q[ceil(n/64)] with a stop bit (a quote past the end, so that a search
+ * needs no bounds check), and returns true, if p holds no backslash,
+ * control character or byte >= 0x80; else returns false.
+ * n <= QUOTE_WORDS * 64. */
 typedef bool (*quote_index_fn)(const unsigned char *p, size_t n, uint64_t *q);
 
 struct sz_json_scanner {
     unsigned max_depth;
     quote_index_fn quote_index;   /* the widest this CPU has, chosen at creation */
-    uint64_t quotes[QUOTE_WORDS]; /* the current text's quote index */
+    uint64_t quotes[QUOTE_WORDS + 1]; /* the current text's quote index */
+    uint64_t n_indexed;           /* texts scanned with the index */
     struct frame *stack; /* max_depth entries */
     struct sz_json_member *members;
     size_t members_cap;
@@ -164,6 +167,7 @@ static bool quote_index_portable(const unsigned char *p, size_t n, uint64_t *q)
             return false;
         q[w] = bits;
     }
+    q[(n + 63) / 64] = 1;
     return true;
 }
 
@@ -188,6 +192,7 @@ static bool quote_index_sse2(const unsigned char *p, size_t n, uint64_t *q)
             return false;
         q[at / 64] = bits;
     }
+    q[(n + 63) / 64] = 1;
     return true;
 }
 #endif
@@ -212,9 +217,15 @@ __attribute__((target("avx2"))) static bool quote_index_avx2(const unsigned char
             return false;
         q[at / 64] = bits;
     }
+    q[(n + 63) / 64] = 1;
     return true;
 }
 #endif
+
+uint64_t sz_json_scanner_indexed(const struct sz_json_scanner *s)
+{
+    return s->n_indexed;
+}
 
 static quote_index_fn pick_quote_index(void)
 {
@@ -258,17 +269,12 @@ int sz_json_scanner_use(struct sz_json_scanner *s, enum sz_json_path path)
  * index: the position after the next quote, or 0 if there is none. */
 static inline size_t indexed_string_end(const uint64_t *q, size_t n, size_t i)
 {
-    size_t from = i + 1;
-    size_t w = from >> 6, nw = (n + 63) >> 6;
-    if (w >= nw)
-        return 0;
+    size_t from = i + 1, w = from >> 6;
     uint64_t bits = q[w] & (~(uint64_t)0 << (from & 63));
-    while (!bits) {
-        if (++w >= nw)
-            return 0;
-        bits = q[w];
-    }
-    return (w << 6) + (size_t)__builtin_ctzll(bits) + 1;
+    while (!bits) /* ends at the stop bit at the latest */
+        bits = q[++w];
+    size_t end = (w << 6) + (size_t)__builtin_ctzll(bits);
+    return end < n ? end + 1 : 0;
 }
 
 /* ---- scanning primitives ---------------------------------------------- */
@@ -792,8 +798,10 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
         goto out;
     }
     const uint64_t *q = NULL;
-    if (s->quote_index && len <= QUOTE_WORDS * 64 && s->quote_index(p, n, s->quotes))
+    if (s->quote_index && len <= QUOTE_WORDS * 64 && s->quote_index(p, n, s->quotes)) {
         q = s->quotes;
+        s->n_indexed++;
+    }
     size_t i = skip_ws(p, n, 0);
     size_t open_off = i;
     if (i >= n || p[i] != '{') {

@@ -114,6 +114,10 @@ enum sz_json_path {
 /* 0, or SZ_EINVAL if this build or CPU lacks the path. */
 int sz_json_scanner_use(struct sz_json_scanner *s, enum sz_json_path path);
 
+/* How many texts the scanner has scanned with a quote index: for tests,
+ * which cannot tell the paths apart by their results. */
+uint64_t sz_json_scanner_indexed(const struct sz_json_scanner *s);
+
 /* Scan text[0..len) as one JSON text that must be an object.
  * Returns SZ_JSON_OK and fills *doc; a positive enum sz_json_status and
  * fills *err for invalid input; or SZ_ENOMEM. Texts of UINT32_MAX bytes or

@@ -1670,6 +1670,56 @@ static void type_names_are_the_json_words(void **state)
     assert_string_equal(sz_json_type_name(99), "?");
 }
 
+/* The quote index is built for plain texts (printable ASCII, no
+ * backslash) of up to 8 KiB, and only for them; the paths a CPU lacks are
+ * refused. */
+static void plain_texts_are_scanned_with_the_quote_index(void **state)
+{
+    struct sz_json_scanner *s = sz_json_scanner_create(0);
+    assert_non_null(s);
+    struct sz_json_doc doc;
+    struct sz_json_error err;
+    uint64_t before = sz_json_scanner_indexed(s);
+    const char *plain = "{\"machine_id\":\"M-1\",\"n\":1,\"p\":{\"a\":[true,null]}}";
+    assert_int_equal(sz_json_scan(s, plain, strlen(plain), &doc, &err), SZ_JSON_OK);
+    assert_int_equal(sz_json_scanner_indexed(s), before + 1);
+    assert_int_equal(doc.n_members, 3);
+    assert_int_equal(doc.members[0].val_len, 5); /* "M-1" with its quotes */
+    static const char *const not_plain[] = {
+        "{\"a\":\"\\n\"}",        /* an escape */
+        "{\"a\":\"caf\xC3\xA9\"}", /* non-ASCII */
+        "{\"a\":\t1}",           /* a control character, even as whitespace */
+    };
+    for (size_t i = 0; i < sizeof not_plain / sizeof not_plain[0]; i++) {
+        assert_int_equal(sz_json_scan(s, not_plain[i], strlen(not_plain[i]), &doc, &err),
+                         SZ_JSON_OK);
+        assert_int_equal(sz_json_scanner_indexed(s), before + 1);
+    }
+    /* Too long for the index: the byte path, same verdict. */
+    size_t n = 9000;
+    char *big = malloc(n);
+    assert_non_null(big);
+    memset(big, 'x', n);
+    memcpy(big, "{\"k\":\"", 6);
+    memcpy(big + n - 2, "\"}", 2);
+    assert_int_equal(sz_json_scan(s, big, n, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(sz_json_scanner_indexed(s), before + 1);
+    assert_int_equal(sz_json_scan(s, big, 8192, &doc, &err), SZ_JSON_SYNTAX);
+    assert_int_equal(sz_json_scanner_indexed(s), before + 2); /* 8 KiB exactly: indexed */
+    assert_string_equal(err.what, "unterminated string");
+    assert_int_equal(err.offset, 5);
+    free(big);
+    /* The byte path never indexes; every machine has it and plain C. */
+    assert_int_equal(sz_json_scanner_use(s, SZ_JSON_PATH_BYTES), 0);
+    assert_int_equal(sz_json_scan(s, plain, strlen(plain), &doc, &err), SZ_JSON_OK);
+    assert_int_equal(sz_json_scanner_indexed(s), before + 2);
+    assert_int_equal(sz_json_scanner_use(s, SZ_JSON_PATH_PORTABLE), 0);
+    assert_int_equal(sz_json_scan(s, plain, strlen(plain), &doc, &err), SZ_JSON_OK);
+    assert_int_equal(sz_json_scanner_indexed(s), before + 3);
+    assert_int_equal(sz_json_scanner_use(s, (enum sz_json_path)99), SZ_EINVAL);
+    sz_json_scanner_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1806,6 +1856,7 @@ int main(void)
         cmocka_unit_test(reusing_a_scanner_forgets_the_keys_of_earlier_scans),
         cmocka_unit_test(reusing_a_scanner_recovers_after_every_kind_of_error),
         cmocka_unit_test(scanning_many_lines_with_one_scanner),
+        cmocka_unit_test(plain_texts_are_scanned_with_the_quote_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

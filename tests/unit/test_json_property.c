@@ -769,8 +769,8 @@ static void every_scanning_path_gives_the_same_result(void **state)
     char text[9000];
     size_t n = 0;
     n += (size_t)snprintf(text, sizeof text, "{\"k\":\"");
-    while (n < sizeof text - 16)
-        text[n++] = (char)('a' + n % 26);
+    for (; n < sizeof text - 16; n++)
+        text[n] = (char)('a' + n % 26);
     for (size_t cut = 0; cut < sizeof text - 16; cut += cut < 300 ? 1 : 61) {
         memcpy(text + cut, "\"}", 2);
         failures += !paths_agree(scanners, text, cut + 2, seed, cut);
@@ -784,7 +784,7 @@ static void every_scanning_path_gives_the_same_result(void **state)
     fprintf(stderr, "%zu paths; %zu generated texts, %zu of them valid once made plain\n",
             n_paths, iterations, plain_ok);
     assert_int_equal(failures, 0);
-    assert_true(plain_ok >= iterations / 10);
+    assert_true(plain_ok >= iterations / 25);
 }
 
 /* The oracle itself, on texts whose verdict sz_json.h states plainly. */
