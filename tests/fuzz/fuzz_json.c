@@ -10,7 +10,10 @@
  * offsets within bounds, members in order and not overlapping, '{' and '}'
  * at open_off and close_off, string values within quotes, flags, unescaping
  * and lookup agreeing with the reference. Any disagreement prints the input
- * and traps, so libFuzzer saves it as a crash file.
+ * and traps, so libFuzzer saves it as a crash file. A third scanner, forced
+ * to the byte-by-byte path (SZ_JSON_PATH_BYTES), must give the default
+ * scanner's result exactly (status, error offset and message, members):
+ * the default takes the quote index on plain texts (docs/json-scanner.md).
  *
  *   mkdir -p build-fuzz/corpus/fuzz_json
  *   build-fuzz/tests/fuzz/fuzz_json -dict=tests/fuzz/json.dict \
@@ -20,6 +23,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ref_json.h"
 #include "ref_json_doc.h"
@@ -63,18 +67,45 @@ static void check(struct sz_json_scanner *s, unsigned depth, const uint8_t *data
     }
 }
 
+/* The default scanner (which may index) and the byte path agree. */
+static void same_as_bytes(struct sz_json_scanner *deflt, struct sz_json_scanner *bytes,
+                          const uint8_t *data, size_t size)
+{
+    const char *text = (const char *)data;
+    struct sz_json_doc a, b;
+    struct sz_json_error ea = { 0 }, eb = { 0 };
+    int ra = sz_json_scan(deflt, text, size, &a, &ea);
+    int rb = sz_json_scan(bytes, text, size, &b, &eb);
+    if (ra == SZ_ENOMEM || rb == SZ_ENOMEM)
+        return;
+    bool same = ra == rb;
+    if (same && ra > 0)
+        same = ea.offset == eb.offset && strcmp(ea.what, eb.what) == 0;
+    if (same && ra == SZ_JSON_OK)
+        same = a.n_members == b.n_members && a.open_off == b.open_off &&
+               a.close_off == b.close_off && a.keys_escaped == b.keys_escaped &&
+               (!a.n_members || memcmp(a.members, b.members, a.n_members * sizeof *a.members) == 0);
+    if (!same)
+        disagree("the default scanner and the byte path differ", data, size,
+                 SZ_JSON_DEFAULT_MAX_DEPTH, ra, 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* Scanners live for the whole run, as in the pipeline: reuse is part of
      * what is tested. They are never freed; the process exits. */
-    static struct sz_json_scanner *deflt, *small;
+    static struct sz_json_scanner *deflt, *small, *bytes;
     if (!deflt)
         deflt = sz_json_scanner_create(0);
     if (!small)
         small = sz_json_scanner_create(3);
-    if (!deflt || !small)
+    if (!bytes && (bytes = sz_json_scanner_create(0)) != NULL &&
+        sz_json_scanner_use(bytes, SZ_JSON_PATH_BYTES) != 0)
+        return 0;
+    if (!deflt || !small || !bytes)
         return 0;
     check(deflt, SZ_JSON_DEFAULT_MAX_DEPTH, data, size);
     check(small, 3, data, size);
+    same_as_bytes(deflt, bytes, data, size);
     return 0;
 }
