@@ -1,6 +1,7 @@
 #include "sz_shard.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,11 @@ static inline void fetch_ahead(const struct sz_shard *s, const struct sz_route *
 {
     if (i < n) {
         sz_sessionizer_prefetch(s->engine, q[i].key_hash, 0);
-        __builtin_prefetch(&slots[q[i].slot]);
+        /* The fields a push reads span the slot's last 88 bytes: two
+         * lines at most, wherever the slot starts. */
+        const char *sl = (const char *)&slots[q[i].slot];
+        __builtin_prefetch(sl + offsetof(struct sz_slot, arrival));
+        __builtin_prefetch(sl + sizeof(struct sz_slot) - 1);
     }
     i -= AHEAD_HALF;
     if (i < n) {
