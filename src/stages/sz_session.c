@@ -9,8 +9,12 @@
  * only ever looks at list heads.
  *
  * Held event bodies are copied into fixed-size blocks recycled through a
- * free list (larger bodies get their own allocation), so steady state does
- * no allocation per event.
+ * free list (larger bodies get their own allocation), and key states are
+ * recycled by size class, so steady state does no allocation per event or
+ * per key. Both come from huge-page chunks (see CHUNK_BYTES) that live as
+ * long as the engine. Pushes fetch their memory ahead (see
+ * sz_sessionizer_prefetch): with many keys, misses, not instructions,
+ * decide the engine's speed.
  */
 #include "sz_session.h"
 
@@ -68,7 +72,7 @@
 
 /* The project's UUID namespace for session ids (RFC 9562 section 5.5). */
 static const uint8_t session_namespace[16] = { 0x14, 0xfe, 0x3a, 0x46, 0x79, 0x2f, 0x40, 0x6a,
-                                          0x92, 0x1c, 0x4f, 0x37, 0x77, 0xab, 0x33, 0x04 };
+                                               0x92, 0x1c, 0x4f, 0x37, 0x77, 0xab, 0x33, 0x04 };
 
 const char *sz_session_cause_name(enum sz_session_cause c)
 {
@@ -471,7 +475,8 @@ static uint64_t *seen_alloc(void)
  * count. */
 static inline struct partition *part_of(const struct sz_sessionizer *z, uint64_t h)
 {
-    unsigned i = z->part_mask ? (unsigned)(h >> 40) & z->part_mask : (unsigned)((h >> 40) % z->n_parts);
+    unsigned i = z->part_mask ? (unsigned)(h >> 40) & z->part_mask
+                              : (unsigned)((h >> 40) % z->n_parts);
     return &z->parts[i];
 }
 
