@@ -23,7 +23,6 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "ref_json.h"
 #include "ref_json_doc.h"
@@ -78,16 +77,9 @@ static void same_as_bytes(struct sz_json_scanner *deflt, struct sz_json_scanner 
     int rb = sz_json_scan(bytes, text, size, &b, &eb);
     if (ra == SZ_ENOMEM || rb == SZ_ENOMEM)
         return;
-    bool same = ra == rb;
-    if (same && ra > 0)
-        same = ea.offset == eb.offset && strcmp(ea.what, eb.what) == 0;
-    if (same && ra == SZ_JSON_OK)
-        same = a.n_members == b.n_members && a.open_off == b.open_off &&
-               a.close_off == b.close_off && a.keys_escaped == b.keys_escaped &&
-               (!a.n_members || memcmp(a.members, b.members, a.n_members * sizeof *a.members) == 0);
-    if (!same)
-        disagree("the default scanner and the byte path differ", data, size,
-                 SZ_JSON_DEFAULT_MAX_DEPTH, ra, 0);
+    const char *why = ref_json_scans_differ(ra, &a, &ea, rb, &b, &eb);
+    if (why)
+        disagree(why, data, size, SZ_JSON_DEFAULT_MAX_DEPTH, ra, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

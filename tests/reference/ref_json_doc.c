@@ -154,6 +154,24 @@ static const char *check_member(const struct sz_json_doc *doc, const char *text,
     return NULL;
 }
 
+const char *ref_json_scans_differ(int ra, const struct sz_json_doc *a,
+                                  const struct sz_json_error *ea, int rb,
+                                  const struct sz_json_doc *b, const struct sz_json_error *eb)
+{
+    if (ra != rb)
+        return "the statuses differ";
+    if (ra > 0 && (ea->offset != eb->offset || strcmp(ea->what, eb->what) != 0))
+        return "the errors differ";
+    if (ra != SZ_JSON_OK)
+        return NULL;
+    if (a->n_members != b->n_members || a->open_off != b->open_off ||
+        a->close_off != b->close_off || a->keys_escaped != b->keys_escaped || a->len != b->len)
+        return "the docs differ";
+    if (a->n_members && memcmp(a->members, b->members, a->n_members * sizeof *a->members) != 0)
+        return "the members differ";
+    return NULL;
+}
+
 const char *ref_json_doc_violation(const struct sz_json_doc *doc, const char *text,
                                    size_t len, size_t n_members)
 {

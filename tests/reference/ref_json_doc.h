@@ -27,6 +27,15 @@
 const char *ref_json_doc_violation(const struct sz_json_doc *doc, const char *text,
                                    size_t len, size_t n_members);
 
+/* NULL if two scans of one text (status r, doc and error of each) gave
+ * the same result: the status; for an invalid text the error's offset and
+ * message; for a valid one every member and the doc's other fields. Else
+ * what differs. Used to hold the scanner's paths (enum sz_json_path) to
+ * one another. */
+const char *ref_json_scans_differ(int ra, const struct sz_json_doc *a,
+                                  const struct sz_json_error *ea, int rb,
+                                  const struct sz_json_doc *b, const struct sz_json_error *eb);
+
 /* Print p[0..n) on f as a C string literal: printable ASCII as is, '"' and
  * '\\' escaped, every other byte as \xNN. Then a newline. */
 void ref_print_escaped(FILE *f, const void *p, size_t n);
