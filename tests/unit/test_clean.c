@@ -1044,6 +1044,37 @@ static void a_later_rule_sees_a_field_an_earlier_rule_added_or_deleted(void **st
     OUTPUT(p, "{\"debug\":1," B "}", "{" B ",\"tier\":\"GOLD\"" E);
 }
 
+/* With up to three names the stage looks each up when a step first needs
+ * it; with more it indexes the event's members once (sz_clean.c,
+ * NAMES_ON_DEMAND). Edits that move, add and remove members must give the
+ * same event both ways: each case runs alone (few names) and again after a
+ * rule that names two more fields and never applies (many names). */
+static void fields_are_found_alike_with_few_and_with_many_names(void **state)
+{
+    struct pipe *p = *state;
+    struct sz_clean_cond never[] = { exists("zz1"), exists("zz2") };
+    struct sz_clean_action noop[] = { set("zz3", "0") };
+
+    struct sz_clean_action a1[] = { on(SZ_OP_DELETE, "debug"), set("tier", "\"gold\"") };
+    struct sz_clean_cond w2[] = { missing("debug") };
+    struct sz_clean_action a2[] = { on(SZ_OP_UPPERCASE, "tier") };
+    struct sz_clean_rule few[] = { ALWAYS(1, a1), RULE(2, w2, a2) };
+    struct sz_clean_rule many[] = { RULE(1, never, noop), ALWAYS(2, a1), RULE(3, w2, a2) };
+    start(p, few);
+    OUTPUT(p, "{\"debug\":1," B ",\"tier\":\"x\"}", "{" B ",\"tier\":\"GOLD\"" E);
+    start(p, many);
+    OUTPUT(p, "{\"debug\":1," B ",\"tier\":\"x\"}", "{" B ",\"tier\":\"GOLD\"" E);
+
+    /* a rename onto a field further on, then a change to the renamed one */
+    struct sz_clean_action b1[] = { rename_to("a", "b"), scale("b", "10") };
+    struct sz_clean_rule few_b[] = { ALWAYS(1, b1) };
+    struct sz_clean_rule many_b[] = { RULE(1, never, noop), ALWAYS(2, b1) };
+    start(p, few_b);
+    OUTPUT(p, "{\"a\":2," B ",\"b\":5}", "{\"b\":20," B E);
+    start(p, many_b);
+    OUTPUT(p, "{\"a\":2," B ",\"b\":5}", "{\"b\":20," B E);
+}
+
 static void actions_of_one_rule_apply_in_the_order_written(void **state)
 {
     struct pipe *p = *state;
@@ -1382,6 +1413,7 @@ int main(void)
         T(an_action_on_a_nested_name_leaves_nested_members_alone),
         T(rules_apply_in_order_each_seeing_the_previous_result),
         T(a_later_rule_sees_a_field_an_earlier_rule_added_or_deleted),
+        T(fields_are_found_alike_with_few_and_with_many_names),
         T(actions_of_one_rule_apply_in_the_order_written),
         T(a_rule_whose_conditions_fail_is_skipped_and_later_rules_still_apply),
         T(consecutive_events_do_not_see_each_others_edits),
