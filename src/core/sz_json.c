@@ -141,7 +141,8 @@ static inline int hexval(unsigned char c)
  * is plain; the scanner then takes each string's end from that index
  * instead of reading the string, and scans everything else as it always
  * does. A text that is not plain is scanned byte by byte, as before. Both
- * paths give the same result for every text (tests/unit/test_json.c). */
+ * paths give the same result for every text (tests/unit/test_json_property.c
+ * and test_json_conformance.c hold each path to the byte path). */
 
 /* The last, partial 64-byte block, padded with spaces (plain, no quote). */
 static inline const unsigned char *tail_block(const unsigned char *p, size_t n, size_t at,
