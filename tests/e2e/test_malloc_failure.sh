@@ -163,6 +163,21 @@ attempts_to_fail() { # attempts_to_fail COUNT
   seq $((half + stride)) "$stride" "$c"
 }
 
+first_failed_attempt() { # the last run's first failed attempt, as sz-torture named it
+  grep -m1 '^sz-torture:' "$work/stderr" || echo 'no attempt failed'
+}
+
+# A bad outcome: counted in $bad, always written to failures.log, and
+# printed while there are at most LIMIT of them (enough to fix them one by
+# one without drowning the log). The run's first failed attempt is named.
+record_failure() { # record_failure LIMIT TEXT
+  bad=$((bad + 1))
+  local why; why="$2; $(first_failed_attempt)"
+  echo "$why" >> "$work/failures.log"
+  [ "$bad" -le "$1" ] && echo "  $why"
+  return 0
+}
+
 torture_scenario() { # torture_scenario NAME
   local name=$1 out=$scratch/out-$1
   run_one "$name" "$out" SZ_TORTURE_COUNT_FILE="$work/count"
@@ -180,17 +195,10 @@ torture_scenario() { # torture_scenario NAME
       # Legitimate only where the code has a fallback; listed so that a
       # new one gets looked at.
       absorbed=$((absorbed + 1))
-      echo "  absorbed: $name, attempt $n: $(grep -m1 '^sz-torture:' "$work/stderr" || echo 'no attempt failed')"
+      echo "  absorbed: $name, attempt $n: $(first_failed_attempt)"
     fi
     why=$(judge "$name" "$out" "$ref")
-    if [ -n "$why" ]; then
-      bad=$((bad + 1))
-      why="$name, attempt $n: $why; $(grep -m1 '^sz-torture:' "$work/stderr" || echo 'no attempt failed')"
-      echo "$why" >> "$work/failures.log"
-      # Enough to fix them one by one, without drowning the log; the
-      # whole list is in failures.log.
-      [ "$bad" -le 20 ] && echo "  $why"
-    fi
+    if [ -n "$why" ]; then record_failure 20 "$name, attempt $n: $why"; fi
   done
   echo "  $name: $c allocation attempts, $tried runs with one failing, $absorbed absorbed (exit 0, same output), $((SECONDS - t0))s"
   check "$name: every failed allocation ends cleanly" eq "$bad" 0
@@ -202,12 +210,7 @@ torture_scenario() { # torture_scenario NAME
   for n in $(seq 1 "$step" "$c"); do
     run_one "$name" "$out" SZ_TORTURE_FAIL_FROM="$n"
     why=$(judge "$name" "$out" "$ref")
-    if [ -n "$why" ]; then
-      bad=$((bad + 1))
-      why="$name, attempts from $n: $why; $(grep -m1 '^sz-torture:' "$work/stderr")"
-      echo "$why" >> "$work/failures.log"
-      [ "$bad" -le 10 ] && echo "  $why"
-    fi
+    if [ -n "$why" ]; then record_failure 10 "$name, attempts from $n: $why"; fi
   done
   check "$name: failing every allocation from some point on ends cleanly" eq "$bad" 0
 }

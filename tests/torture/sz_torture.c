@@ -56,48 +56,33 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-/* Prototypes for the linker's names, which -Wmissing-prototypes wants. */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-void *__real_aligned_alloc(size_t a, size_t n);
-char *__real_strdup(const char *s);
-char *__real_strndup(const char *s, size_t n);
-int __real_yaml_parser_initialize(yaml_parser_t *p);
-int __real_yaml_parser_load(yaml_parser_t *p, yaml_document_t *d);
-int __real_deflateInit2_(z_streamp s, int level, int method, int bits, int mem, int strategy,
-                         const char *version, int size);
-int __real_inflateInit2_(z_streamp s, int bits, const char *version, int size);
-int __real_inflate(z_streamp s, int flush);
-ZSTD_CCtx *__real_ZSTD_createCCtx(void);
-ZSTD_DStream *__real_ZSTD_createDStream(void);
-size_t __real_ZSTD_compressStream2(ZSTD_CCtx *c, ZSTD_outBuffer *o, ZSTD_inBuffer *i,
-                                   ZSTD_EndDirective e);
-size_t __real_ZSTD_decompressStream(ZSTD_DStream *d, ZSTD_outBuffer *o, ZSTD_inBuffer *i);
-EVP_MD *__real_EVP_MD_fetch(OSSL_LIB_CTX *l, const char *alg, const char *props);
-EVP_MD_CTX *__real_EVP_MD_CTX_new(void);
-int __real_EVP_DigestInit_ex2(EVP_MD_CTX *c, const EVP_MD *md, const OSSL_PARAM *params);
+/* Each wrapped call's two linker names, __real_ (the library's) and
+ * __wrap_ (ours, below), declared for -Wmissing-prototypes. */
+#define WRAPPED(ret, name, params) \
+    ret __real_##name params;      \
+    ret __wrap_##name params;
 
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t k, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-void *__wrap_aligned_alloc(size_t a, size_t n);
-char *__wrap_strdup(const char *s);
-char *__wrap_strndup(const char *s, size_t n);
-int __wrap_yaml_parser_initialize(yaml_parser_t *p);
-int __wrap_yaml_parser_load(yaml_parser_t *p, yaml_document_t *d);
-int __wrap_deflateInit2_(z_streamp s, int level, int method, int bits, int mem, int strategy,
-                         const char *version, int size);
-int __wrap_inflateInit2_(z_streamp s, int bits, const char *version, int size);
-int __wrap_inflate(z_streamp s, int flush);
-ZSTD_CCtx *__wrap_ZSTD_createCCtx(void);
-ZSTD_DStream *__wrap_ZSTD_createDStream(void);
-size_t __wrap_ZSTD_compressStream2(ZSTD_CCtx *c, ZSTD_outBuffer *o, ZSTD_inBuffer *i,
-                                   ZSTD_EndDirective e);
-size_t __wrap_ZSTD_decompressStream(ZSTD_DStream *d, ZSTD_outBuffer *o, ZSTD_inBuffer *i);
-EVP_MD *__wrap_EVP_MD_fetch(OSSL_LIB_CTX *l, const char *alg, const char *props);
-EVP_MD_CTX *__wrap_EVP_MD_CTX_new(void);
-int __wrap_EVP_DigestInit_ex2(EVP_MD_CTX *c, const EVP_MD *md, const OSSL_PARAM *params);
+WRAPPED(void *, malloc, (size_t n))
+WRAPPED(void *, calloc, (size_t k, size_t n))
+WRAPPED(void *, realloc, (void *p, size_t n))
+WRAPPED(void *, aligned_alloc, (size_t a, size_t n))
+WRAPPED(char *, strdup, (const char *s))
+WRAPPED(char *, strndup, (const char *s, size_t n))
+WRAPPED(int, yaml_parser_initialize, (yaml_parser_t *p))
+WRAPPED(int, yaml_parser_load, (yaml_parser_t *p, yaml_document_t *d))
+WRAPPED(int, deflateInit2_,
+        (z_streamp s, int level, int method, int bits, int mem, int strategy,
+         const char *version, int size))
+WRAPPED(int, inflateInit2_, (z_streamp s, int bits, const char *version, int size))
+WRAPPED(int, inflate, (z_streamp s, int flush))
+WRAPPED(ZSTD_CCtx *, ZSTD_createCCtx, (void))
+WRAPPED(ZSTD_DStream *, ZSTD_createDStream, (void))
+WRAPPED(size_t, ZSTD_compressStream2,
+        (ZSTD_CCtx *c, ZSTD_outBuffer *o, ZSTD_inBuffer *i, ZSTD_EndDirective e))
+WRAPPED(size_t, ZSTD_decompressStream, (ZSTD_DStream *d, ZSTD_outBuffer *o, ZSTD_inBuffer *i))
+WRAPPED(EVP_MD *, EVP_MD_fetch, (OSSL_LIB_CTX *l, const char *alg, const char *props))
+WRAPPED(EVP_MD_CTX *, EVP_MD_CTX_new, (void))
+WRAPPED(int, EVP_DigestInit_ex2, (EVP_MD_CTX *c, const EVP_MD *md, const OSSL_PARAM *params))
 
 static atomic_ulong attempts;
 static unsigned long fail_at, fail_from; /* 0: off; set before main, read-only after */
