@@ -61,17 +61,15 @@ struct frame {
  * bytes; longer ones take the byte-by-byte path. */
 #define QUOTE_WORDS 128
 
-/* Fills q[0..ceil(n/64)) with one bit per quote of p[0..n), and
- * q[ceil(n/64)] with a stop bit (a quote past the end, so that a search
- * needs no bounds check), and returns true, if p holds no backslash,
- * control character or byte >= 0x80; else returns false.
- * n <= QUOTE_WORDS * 64. */
+/* Fills q[0..ceil(n/64)) with one bit per quote of p[0..n) and returns
+ * true, if p holds no backslash, control character or byte >= 0x80; else
+ * returns false. n <= QUOTE_WORDS * 64. */
 typedef bool (*quote_index_fn)(const unsigned char *p, size_t n, uint64_t *q);
 
 struct sz_json_scanner {
     unsigned max_depth;
     quote_index_fn quote_index;   /* the widest this CPU has, chosen at creation */
-    uint64_t quotes[QUOTE_WORDS + 1]; /* the current text's quote index */
+    uint64_t quotes[QUOTE_WORDS + 1]; /* the current text's quote index, and a stop bit */
     uint64_t n_indexed;           /* texts scanned with the index */
     struct frame *stack; /* max_depth entries */
     struct sz_json_member *members;
@@ -168,7 +166,6 @@ static bool quote_index_portable(const unsigned char *p, size_t n, uint64_t *q)
             return false;
         q[w] = bits;
     }
-    q[(n + 63) / 64] = 1;
     return true;
 }
 
@@ -193,7 +190,6 @@ static bool quote_index_sse2(const unsigned char *p, size_t n, uint64_t *q)
             return false;
         q[at / 64] = bits;
     }
-    q[(n + 63) / 64] = 1;
     return true;
 }
 #endif
@@ -218,7 +214,6 @@ __attribute__((target("avx2"))) static bool quote_index_avx2(const unsigned char
             return false;
         q[at / 64] = bits;
     }
-    q[(n + 63) / 64] = 1;
     return true;
 }
 #endif
@@ -800,6 +795,9 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
     }
     const uint64_t *q = NULL;
     if (s->quote_index && len <= QUOTE_WORDS * 64 && s->quote_index(p, n, s->quotes)) {
+        /* A stop bit, a quote past the end, so that a search for the next
+         * quote needs no bounds check (indexed_string_end). */
+        s->quotes[(n + 63) / 64] = 1;
         q = s->quotes;
         s->n_indexed++;
     }

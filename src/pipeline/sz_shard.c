@@ -158,7 +158,7 @@ int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
         fetch_ahead(s, q, n, i, slots, lanes);
     for (size_t i = 0; i < n && r == 0; i++) {
         fetch_ahead(s, q, n, i + AHEAD, slots, lanes);
-        const struct sz_slot *sl = &slots[s->queue[i].slot];
+        const struct sz_slot *sl = &slots[q[i].slot];
         const char *a = lanes[sl->lane].arena.data;
         struct sz_session_in in = {
             .key = a + sl->key_off,
@@ -173,7 +173,7 @@ int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
             .key_hash = sl->key_hash,
             .has_key_hash = true,
         };
-        r = sz_sessionizer_push_at(s->engine, &in, s->queue[i].clock);
+        r = sz_sessionizer_push_at(s->engine, &in, q[i].clock);
         if (r && s->message[0] == '\0')
             snprintf(s->message, sizeof s->message, "sessionizer failed: %s", sz_strerror(r));
     }

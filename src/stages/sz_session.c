@@ -520,13 +520,17 @@ nomem:
 
 /* Was the key (by hash) seen before? Marks it seen. Double hashing: probe
  * i is h1 + i*h2 over the filter. */
-static bool seen_before(struct sz_sessionizer *z, uint64_t h)
+static inline uint64_t seen_bit(uint64_t h, int i)
 {
     uint64_t h1 = h, h2 = (h >> 32 | h << 32) | 1;
-    uint64_t mask = ((uint64_t)1 << SEEN_BITS_LOG2) - 1;
+    return (h1 + (uint64_t)i * h2) & (((uint64_t)1 << SEEN_BITS_LOG2) - 1);
+}
+
+static bool seen_before(struct sz_sessionizer *z, uint64_t h)
+{
     bool all = true;
     for (int i = 0; i < SEEN_HASHES; i++) {
-        uint64_t bit = (h1 + (uint64_t)i * h2) & mask;
+        uint64_t bit = seen_bit(h, i);
         uint64_t *w = &z->seen[bit >> 6], m = (uint64_t)1 << (bit & 63);
         all &= (*w & m) != 0;
         *w |= m;
@@ -566,10 +570,8 @@ void sz_sessionizer_prefetch(const struct sz_sessionizer *z, uint64_t h, unsigne
     /* Probably a key without state: its push asks the seen filter (step 1
      * asked already if the bucket was empty). */
     if (step == 1 || k) {
-        uint64_t h1 = h, h2 = (h >> 32 | h << 32) | 1;
-        uint64_t mask = ((uint64_t)1 << SEEN_BITS_LOG2) - 1;
         for (int i = 0; i < SEEN_HASHES; i++)
-            __builtin_prefetch(&z->seen[((h1 + (uint64_t)i * h2) & mask) >> 6]);
+            __builtin_prefetch(&z->seen[seen_bit(h, i) >> 6]);
     }
 }
 
