@@ -3,6 +3,7 @@
  * The option table below is the single source of both getopt_long's table
  * and the help text, so an option cannot exist undocumented. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,30 @@ static int parse(int argc, char **argv, struct sz_config *conf, bool *quiet, con
     return -1;
 }
 
+/* Large inputs are mapped (sz_reader_view). Their pages are read in before
+ * use, and a failure there is an ordinary input error; but a file cut short
+ * by another process after that makes the next access to the lost pages
+ * raise SIGBUS. Nothing can be recovered then; say what happened instead of
+ * "Bus error". Only async-signal-safe calls here. */
+static void sigbus_explain(int sig)
+{
+    static const char msg[] =
+        "sessionize: SIGBUS: an input file shrank while it was being read; nothing was "
+        "committed (rerun with --overwrite)\n";
+    (void)sig;
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    _exit(SZ_EXIT_FAILURE);
+}
+
+static void on_sigbus_explain(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = sigbus_explain;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGBUS, &sa, NULL);
+}
+
 int sz_cli_run(int argc, char **argv)
 {
     struct sz_config *conf;
@@ -339,6 +364,7 @@ int sz_cli_run(int argc, char **argv)
     cfg.progress_ud = &prog;
 
     struct sz_run_result res;
+    on_sigbus_explain();
     int r = sz_run(&cfg, &res);
     sz_progress_finish(&prog);
 

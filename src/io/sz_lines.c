@@ -10,7 +10,9 @@
 struct sz_lines {
     struct sz_reader *r;
     size_t max_line;
-    char *buf;        /* buf[start..end) holds unconsumed bytes */
+    const char *buf;  /* buf[start..end) holds unconsumed bytes: `own`, or
+                       * the reader's view of the whole file */
+    char *own;        /* the buffer reads fill; NULL with a view */
     size_t cap, start, end;
     bool eof;
     bool bom_settled; /* the input's start was checked for a byte-order mark */
@@ -27,12 +29,15 @@ int sz_lines_create(struct sz_reader *r, size_t max_line, struct sz_lines **out)
         return SZ_ENOMEM;
     ls->r = r;
     ls->max_line = max_line;
-    /* One whole line (plus its "\r\n") must fit beside a full read chunk. */
-    ls->cap = max_line + 2 + READ_CHUNK;
-    ls->buf = malloc(ls->cap);
-    if (!ls->buf) {
-        free(ls);
-        return SZ_ENOMEM;
+    ls->buf = ""; /* no bytes yet, but never a null pointer */
+    if (!sz_reader_has_view(r)) {
+        /* One whole line (plus its "\r\n") must fit beside a full read chunk. */
+        ls->cap = max_line + 2 + READ_CHUNK;
+        ls->buf = ls->own = malloc(ls->cap);
+        if (!ls->own) {
+            free(ls);
+            return SZ_ENOMEM;
+        }
     }
     *out = ls;
     return 0;
@@ -42,22 +47,34 @@ void sz_lines_destroy(struct sz_lines *ls)
 {
     if (!ls)
         return;
-    free(ls->buf);
+    free(ls->own);
     free(ls);
 }
 
 /* Read more bytes after compacting. 0 or negative sz_err. */
 static int refill(struct sz_lines *ls)
 {
+    if (!ls->own) {
+        /* A view needs no compacting: its next bytes follow in place. */
+        const char *p;
+        ssize_t n = sz_reader_view(ls->r, READ_CHUNK, &p);
+        if (n < 0)
+            return (int)n;
+        ls->buf = p - ls->end; /* the file's start */
+        if (n == 0)
+            ls->eof = true;
+        ls->end += (size_t)n;
+        return 0;
+    }
     if (ls->start > 0) {
-        memmove(ls->buf, ls->buf + ls->start, ls->end - ls->start);
+        memmove(ls->own, ls->own + ls->start, ls->end - ls->start);
         ls->end -= ls->start;
         ls->start = 0;
     }
     size_t room = ls->cap - ls->end;
     if (room > READ_CHUNK)
         room = READ_CHUNK;
-    ssize_t n = sz_reader_read(ls->r, ls->buf + ls->end, room);
+    ssize_t n = sz_reader_read(ls->r, ls->own + ls->end, room);
     if (n < 0)
         return (int)n;
     if (n == 0)
@@ -66,8 +83,9 @@ static int refill(struct sz_lines *ls)
     return 0;
 }
 
-static void emit(struct sz_lines *ls, struct sz_line *line, char *p, size_t len)
+static void emit(struct sz_lines *ls, struct sz_line *line, const char *p, size_t len)
 {
+    line->stable = !ls->own;
     if (len > 0 && p[len - 1] == '\r')
         len--;
     line->lineno = ++ls->lineno;
@@ -87,9 +105,9 @@ static int skip_long(struct sz_lines *ls, struct sz_line *line)
     uint64_t total = 0;
     bool cr = false; /* the byte before the current one was '\r' */
     for (;;) {
-        char *b = ls->buf + ls->start;
+        const char *b = ls->buf + ls->start;
         size_t avail = ls->end - ls->start;
-        char *nl = memchr(b, '\n', avail);
+        const char *nl = memchr(b, '\n', avail);
         if (nl) {
             size_t k = (size_t)(nl - b);
             total += k;
@@ -113,6 +131,7 @@ static int skip_long(struct sz_lines *ls, struct sz_line *line)
         }
     }
     line->lineno = ++ls->lineno;
+    line->stable = false;
     line->data = ls->keep;
     line->len = SZ_LINES_KEEP;
     line->full_len = total;
@@ -155,7 +174,7 @@ static int cut_line(struct sz_lines *ls, struct sz_line *line, int r)
     size_t avail = ls->end - ls->start;
     if (avail == 0)
         return r;
-    char *b = ls->buf + ls->start;
+    const char *b = ls->buf + ls->start;
     ls->start = ls->end;
     emit(ls, line, b, avail);
     return 1;
@@ -172,9 +191,9 @@ int sz_lines_next(struct sz_lines *ls, struct sz_line *line)
                 return cut_line(ls, line, r);
             continue;
         }
-        char *b = ls->buf + ls->start;
+        const char *b = ls->buf + ls->start;
         size_t avail = ls->end - ls->start;
-        char *nl = avail ? memchr(b, '\n', avail) : NULL;
+        const char *nl = avail ? memchr(b, '\n', avail) : NULL;
         if (nl) {
             size_t len = (size_t)(nl - b);
             ls->start += len + 1;

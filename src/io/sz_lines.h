@@ -9,7 +9,9 @@
  * Memory is max_line + one read chunk, whatever the input.
  *
  * Ownership: sz_lines owns its buffer, not the reader. A returned line's
- * bytes stay valid until the next sz_lines_next or sz_lines_destroy.
+ * bytes stay valid until the next sz_lines_next or sz_lines_destroy, unless
+ * the line is `stable`: then they are in the reader's view of the file
+ * (sz_reader_view) and live as long as that mapping.
  */
 #ifndef SZ_LINES_H
 #define SZ_LINES_H
@@ -30,6 +32,7 @@ struct sz_line {
     uint64_t lineno;  /* 1-based */
     uint64_t full_len; /* the whole line's length (differs only if too_long) */
     bool too_long;
+    bool stable;      /* data lies in the reader's view, not in a buffer */
 };
 
 struct sz_lines;

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -30,6 +32,8 @@ struct sz_reader {
     bool zs_held;        /* the last call filled the output: the decoder may hold more */
     const char *error;
     int pending;         /* an error met after some output: reported next call */
+    struct sz_view view; /* plain regular files: the whole file, mapped */
+    bool populate;       /* MADV_POPULATE_READ works here (Linux 5.14 on) */
 };
 
 const char *sz_format_name(enum sz_format f)
@@ -65,6 +69,24 @@ static int fill_raw(struct sz_reader *r)
     if (n == 0)
         r->raw_eof = true;
     return 0;
+}
+
+/* Map a plain regular file whole, if it is large enough to gain from it.
+ * Failing to map is no error: the file is then read. */
+static void map_file(struct sz_reader *r)
+{
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)SZ_READER_VIEW_MIN ||
+        (uintmax_t)st.st_size > SIZE_MAX)
+        return;
+    size_t len = (size_t)st.st_size;
+    void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd, 0);
+    if (p == MAP_FAILED)
+        return;
+    /* Read ahead aggressively; the pages are dropped behind us anyway. */
+    (void)madvise(p, len, MADV_SEQUENTIAL);
+    r->view = (struct sz_view){ .base = p, .len = len };
+    r->populate = true;
 }
 
 int sz_reader_open(const char *path, struct sz_reader **out)
@@ -121,6 +143,8 @@ int sz_reader_open(const char *path, struct sz_reader **out)
             return SZ_ENOMEM;
         }
     }
+    if (r->format == SZ_FORMAT_PLAIN && r->own_fd)
+        map_file(r);
     *out = r;
     return 0;
 }
@@ -286,10 +310,89 @@ const char *sz_reader_error(const struct sz_reader *r)
     return r->error ? r->error : "no error";
 }
 
+bool sz_reader_has_view(const struct sz_reader *r)
+{
+    return r->view.base != NULL;
+}
+
+/* madvise works on whole pages. */
+static size_t page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096;
+}
+
+ssize_t sz_reader_view(struct sz_reader *r, size_t want, const char **data)
+{
+    if (r->pending)
+        return r->pending;
+    size_t off = (size_t)r->raw_offset;
+    size_t n = r->view.len - off;
+    if (n > want)
+        n = want;
+    *data = r->view.base + off;
+    if (n == 0)
+        return 0;
+    if (r->populate) {
+        /* Fault the pages in now, where a failure is an error code, rather
+         * than in a lane, where it is SIGBUS. The range must start on a
+         * page; the page before off is already in. */
+        size_t pg = page_size();
+        size_t from = off / pg * pg;
+        if (madvise((void *)(r->view.base + from), off + n - from, MADV_POPULATE_READ) != 0) {
+            if (errno == EINVAL) {
+                r->populate = false; /* an older kernel: fault on access */
+            } else if (errno == ENOMEM) {
+                r->error = "out of memory mapping the file";
+                return r->pending = SZ_ENOMEM;
+            } else {
+                /* EFAULT: access would raise SIGBUS, which for a file means
+                 * the page is past its end now, or could not be read. */
+                if (errno == EFAULT)
+                    errno = EIO;
+                r->error = "the file shrank while being read, or could not be read";
+                return r->pending = SZ_EIO;
+            }
+        }
+    }
+    r->raw_offset += n;
+    return (ssize_t)n;
+}
+
+void sz_reader_take_view(struct sz_reader *r, struct sz_view *v)
+{
+    *v = r->view;
+    r->view = (struct sz_view){ 0 };
+}
+
+void sz_reader_drop(struct sz_reader *r, const char *upto)
+{
+    struct sz_view *v = &r->view;
+    /* Compared as numbers: upto may point into another input's view. */
+    uintptr_t u = (uintptr_t)upto, b = (uintptr_t)v->base;
+    if (!v->base || u < b || u - b > v->len)
+        return;
+    size_t pg = page_size();
+    size_t end = (size_t)(upto - v->base) / pg * pg;
+    if (end <= v->dropped)
+        return;
+    /* Advice, not a promise: if it fails, the pages merely stay. */
+    (void)madvise((void *)(v->base + v->dropped), end - v->dropped, MADV_DONTNEED);
+    v->dropped = end;
+}
+
+void sz_view_unmap(struct sz_view *v)
+{
+    if (v->base)
+        munmap((void *)v->base, v->len);
+    *v = (struct sz_view){ 0 };
+}
+
 void sz_reader_close(struct sz_reader *r)
 {
     if (!r)
         return;
+    sz_view_unmap(&r->view);
     if (r->z_init)
         inflateEnd(&r->z);
     ZSTD_freeDStream(r->zs);

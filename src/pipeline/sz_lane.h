@@ -26,7 +26,8 @@ enum sz_slot_kind { SZ_SLOT_BLANK, SZ_SLOT_DEAD, SZ_SLOT_EVENT };
 struct sz_slot {
     /* the line, set by the reader */
     const char *data;   /* line bytes (without "\n"); for too_long, its head */
-    size_t data_off;    /* where they are in the batch's buffer */
+    size_t data_off;    /* where they are in the batch's buffer (the run
+                         * marks lines left in place in a mapped input) */
     size_t len;
     uint64_t lineno;    /* 1-based within its input */
     uint64_t full_len;

@@ -34,14 +34,29 @@ static const char *const owned_entries[] = { "events", "dead", "sessions", "_sta
 #define LANES_PER_THREAD 4
 #define BATCH_BYTES (4u << 20)
 
-/* A batch of lines, with their bytes. */
+/* A batch of lines. Their bytes are in `lines`, or for lines of a mapped
+ * input (sz_reader_view), in place in the mapping, which the feed keeps
+ * until the batch is released. */
 struct batch {
     struct sz_slot *slots;
     size_t n;
+    size_t bytes;   /* of line data, wherever it is */
     struct sz_buf lines;
     struct sz_lane *lanes; /* the lane set that decided it */
+    uint64_t seq;   /* 1, 2, ... in input order; 0 before the first fill */
+    const char *view_end; /* just past its last line, if that is in a view */
     bool last;    /* no batch follows */
     int error;    /* reading failed fatally (SZ_ENOMEM): the run stops */
+};
+
+/* Slot data_off of a line that is in place in a view. */
+#define IN_VIEW SIZE_MAX
+
+/* The view of a finished input, kept until the batches that point into it
+ * are released. */
+struct retired_view {
+    struct sz_view view;
+    uint64_t last_seq; /* the batch that took its last line */
 };
 
 /* Batches in flight: one being read, one being decided, one being
@@ -56,6 +71,9 @@ struct feed {
     uint64_t arrival;         /* lines seen so far, over all inputs */
     uint64_t bytes_done;      /* raw bytes of finished inputs */
     uint64_t bytes_decoded;
+    uint64_t seq;             /* of the batch being filled */
+    struct retired_view *retired; /* views of closed inputs still in use */
+    size_t n_retired, cap_retired;
     bool done;
 };
 
@@ -361,9 +379,11 @@ static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *sess
     c->deciding = deciding && deciding->n ? deciding : NULL;
     c->sessioning = sessioning && sessioning->n ? sessioning : NULL;
     if (c->deciding) {
-        /* Slots hold offsets into the batch's line bytes until it is read. */
+        /* Slots hold offsets into the batch's line bytes until it is read,
+         * since the buffer may move as it grows. */
         for (size_t i = 0; i < deciding->n; i++)
-            deciding->slots[i].data = deciding->lines.data + deciding->slots[i].data_off;
+            if (deciding->slots[i].data_off != IN_VIEW)
+                deciding->slots[i].data = deciding->lines.data + deciding->slots[i].data_off;
     }
     size_t tasks = (c->deciding ? c->n_lanes : 0) + (c->sessioning ? SZ_SHARDS : 0);
     int r = sz_pool_run(c->pool, tasks, job_task, c);
@@ -379,12 +399,26 @@ static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *sess
     return 0;
 }
 
-/* Close the input being read, if any. */
-static void feed_close(struct run_ctx *c)
+/* Close the input being read, if any. Its view, if it has one, stays
+ * mapped until the batch being filled is released. 0 or SZ_ENOMEM. */
+static int feed_close(struct run_ctx *c)
 {
     struct feed *f = &c->feed;
     if (!f->rd)
-        return;
+        return 0;
+    if (sz_reader_has_view(f->rd)) {
+        if (f->n_retired == f->cap_retired) {
+            size_t cap = f->cap_retired ? 2 * f->cap_retired : 8;
+            struct retired_view *p = realloc(f->retired, cap * sizeof *p);
+            if (!p)
+                return SZ_ENOMEM;
+            f->retired = p;
+            f->cap_retired = cap;
+        }
+        struct retired_view *rv = &f->retired[f->n_retired++];
+        sz_reader_take_view(f->rd, &rv->view);
+        rv->last_seq = f->seq;
+    }
     f->bytes_done += sz_reader_raw_offset(f->rd);
     sz_lines_destroy(f->ls);
     sz_reader_close(f->rd);
@@ -392,6 +426,24 @@ static void feed_close(struct run_ctx *c)
     f->ls = NULL;
     f->input++;
     atomic_store(&c->bytes_in, f->bytes_done);
+    return 0;
+}
+
+/* Batch `seq` has been released, and every batch before it: nothing reads
+ * their bytes any more. Unmap the views that only they used, and give back
+ * the pages of the current one up to `end`, where that batch ended. */
+static void feed_release(struct feed *f, uint64_t seq, const char *end)
+{
+    if (f->rd && end)
+        sz_reader_drop(f->rd, end);
+    size_t kept = 0;
+    for (size_t i = 0; i < f->n_retired; i++) {
+        if (f->retired[i].last_seq <= seq)
+            sz_view_unmap(&f->retired[i].view);
+        else
+            f->retired[kept++] = f->retired[i];
+    }
+    f->n_retired = kept;
 }
 
 /* Open the next input that can be opened; f->done when none is left. A
@@ -427,7 +479,12 @@ static int feed_open(struct run_ctx *c)
 static void fill_batch(struct run_ctx *c, struct batch *b)
 {
     struct feed *f = &c->feed;
+    if (b->seq)
+        feed_release(f, b->seq, b->view_end);
+    b->seq = ++f->seq;
     b->n = 0;
+    b->bytes = 0;
+    b->view_end = NULL;
     b->last = false;
     b->error = 0;
     sz_buf_clear(&b->lines);
@@ -441,7 +498,8 @@ static void fill_batch(struct run_ctx *c, struct batch *b)
         struct sz_line line;
         int r = sz_lines_next(f->ls, &line);
         if (r == 0) {
-            feed_close(c);
+            if ((b->error = feed_close(c)) != 0)
+                return;
             continue;
         }
         if (r < 0) {
@@ -455,15 +513,24 @@ static void fill_batch(struct run_ctx *c, struct batch *b)
             if ((b->error = note_input_error(c, c->inputs.items[f->input].name,
                                              sz_reader_raw_offset(f->rd), msg)) != 0)
                 return;
-            feed_close(c);
+            if ((b->error = feed_close(c)) != 0)
+                return;
             continue;
         }
         f->bytes_decoded += line.full_len + 1;
-        size_t off = b->lines.len;
-        if ((b->error = sz_buf_append(&b->lines, line.data, line.len)) != 0)
-            return;
+        size_t off = IN_VIEW;
+        if (line.stable) {
+            b->view_end = line.data + line.len;
+        } else {
+            off = b->lines.len;
+            b->view_end = NULL;
+            if ((b->error = sz_buf_append(&b->lines, line.data, line.len)) != 0)
+                return;
+        }
+        b->bytes += line.len;
         b->slots[b->n++] = (struct sz_slot){
-            .data_off = off, /* .data is set in process_batch */
+            .data = line.data, /* for lines in `lines`, set in run_job */
+            .data_off = off,
             .len = line.len,
             .lineno = line.lineno,
             .full_len = line.full_len,
@@ -471,7 +538,7 @@ static void fill_batch(struct run_ctx *c, struct batch *b)
             .input = (uint32_t)f->input,
             .too_long = line.too_long,
         };
-        if (b->lines.len >= BATCH_BYTES)
+        if (b->bytes >= BATCH_BYTES)
             break;
         if ((b->n & 1023) == 0)
             atomic_store(&c->bytes_in, f->bytes_done + sz_reader_raw_offset(f->rd));
@@ -761,6 +828,9 @@ static void ctx_free(struct run_ctx *c)
         sz_lines_destroy(c->feed.ls);
         sz_reader_close(c->feed.rd);
     }
+    for (size_t i = 0; i < c->feed.n_retired; i++)
+        sz_view_unmap(&c->feed.retired[i].view);
+    free(c->feed.retired);
     free(c->names);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);

@@ -32,4 +32,22 @@ check "gzip input gives the same events" eq \
   "$(cat_kind "$work/from-gz" events | sha256sum)" "$(cat_kind "$work/a" events | sha256sum)"
 check "zstd on stdin gives the same events" eq \
   "$(cat_kind "$work/from-zst" events | sha256sum)" "$(cat_kind "$work/a" events | sha256sum)"
+# The input cut into many files: the small ones are read, those of 64 KiB
+# and more are mapped (docs/design.md, "Reading"), one is gzip, and batches
+# span files of each kind. The events and sessions are those of one file,
+# and every line is counted.
+mkdir "$work/parts"
+lines=$(wc -l <"$work/in.ndjson")
+head -n "$((lines / 8))" "$work/in.ndjson" | split -l 150 -a 3 - "$work/parts/a-"
+tail -n "+$((lines / 8 + 1))" "$work/in.ndjson" | split -l 1000 -a 3 - "$work/parts/b-"
+[ ! -f "$work/parts/b-aab" ] || gzip "$work/parts/b-aab"
+for t in 1 2; do
+  "$bin" run -q --threads "$t" -o "$work/parts$t" "$work/parts"/*
+  check "many small, large and gzip files ($t threads): the same events" eq \
+    "$(cat_kind "$work/parts$t" events | sha256sum)" "$(cat_kind "$work/a" events | sha256sum)"
+  check "many small, large and gzip files ($t threads): the same sessions" eq \
+    "$(cat_kind "$work/parts$t" sessions | sha256sum)" "$(cat_kind "$work/a" sessions | sha256sum)"
+  check "many small, large and gzip files ($t threads): every line read" eq \
+    "$(count lines_read "$work/parts$t/_manifest.json")" "$lines"
+done
 finish

@@ -112,6 +112,7 @@ struct item {
     size_t len;
     uint64_t lineno, full_len;
     bool too_long;
+    bool stable;
 };
 
 struct result {
@@ -147,6 +148,7 @@ static void push_item(struct result *r, const struct sz_line *ln)
     it->lineno = ln->lineno;
     it->full_len = ln->full_len;
     it->too_long = ln->too_long;
+    it->stable = ln->stable;
 }
 
 /* Read path (NULL: stdin) to its end or first error, copying every line. */
@@ -480,17 +482,25 @@ static void write_long_line_file(const char *path, const char *head, size_t n,
     assert_int_equal(close(fd), 0);
 }
 
-static void a_50_mb_line_streams_past_in_bounded_memory(void **state)
+/* Read by path, the file is mapped and the heap holds no line; read as
+ * standard input, the splitter's buffer holds max_line bytes at most. */
+static void stream_past_a_50_mb_line(const char *path, bool from_stdin)
 {
-    struct fixture *fx = *state;
     size_t n = 50u * 1000u * 1000u;
     size_t max_line = 1 * MiB;
-    write_long_line_file(fx->path, "before\n", n, "\n", "after\n");
+    int saved = -1;
+    if (from_stdin) {
+        saved = dup(0);
+        int fd = open(path, O_RDONLY);
+        assert_true(saved >= 0 && fd >= 0);
+        assert_int_equal(dup2(fd, 0), 0);
+        close(fd);
+    }
 
     heap_start();
     int64_t base = heap_live;
     struct sz_reader *rd = NULL;
-    assert_int_equal(sz_reader_open(fx->path, &rd), 0);
+    assert_int_equal(sz_reader_open(from_stdin ? NULL : path, &rd), 0);
     struct sz_lines *ls = NULL;
     assert_int_equal(sz_lines_create(rd, max_line, &ls), 0);
     struct sz_line ln;
@@ -509,11 +519,17 @@ static void a_50_mb_line_streams_past_in_bounded_memory(void **state)
         }
         count++;
     }
+    bool mapped = sz_reader_has_view(rd);
     sz_lines_destroy(ls);
     sz_reader_close(rd);
     int64_t peak = heap_stop();
+    if (from_stdin) {
+        assert_int_equal(dup2(saved, 0), 0);
+        close(saved);
+    }
 
     assert_int_equal(st, 0);
+    assert_true(mapped == !from_stdin);
     assert_int_equal(count, 3);
     assert_false(seen[0].too_long);
     assert_int_equal(seen[0].len, 6);
@@ -535,9 +551,21 @@ static void a_50_mb_line_streams_past_in_bounded_memory(void **state)
     /* The splitter must hold at least max_line bytes (else the measurement
      * saw nothing), and far less than the line: max_line plus a read chunk
      * plus the reader's buffer, with room to spare. */
-    print_message("peak heap while reading a %zu-byte line: %lld bytes\n", n, (long long)peak);
-    assert_true(peak >= (int64_t)max_line);
+    print_message("peak heap while reading a %zu-byte line %s: %lld bytes\n", n,
+                  from_stdin ? "as standard input" : "by path", (long long)peak);
+    if (from_stdin)
+        assert_true(peak >= (int64_t)max_line);
+    else
+        assert_true(peak < (int64_t)max_line);
     assert_true(peak <= (int64_t)(2 * max_line + 2 * MiB));
+}
+
+static void a_50_mb_line_streams_past_in_bounded_memory(void **state)
+{
+    struct fixture *fx = *state;
+    write_long_line_file(fx->path, "before\n", 50u * 1000u * 1000u, "\n", "after\n");
+    stream_past_a_50_mb_line(fx->path, false);
+    stream_past_a_50_mb_line(fx->path, true);
 }
 
 /* The full length excludes the '\r' of "\r\n" also for a line that streams
@@ -694,6 +722,30 @@ static void check_generated(const struct gen *g, const struct result *r)
     }
 }
 
+/* Read the file at path as standard input: never mapped, always read. */
+static void read_lines_from_stdin(const char *path, size_t max_line, struct result *r)
+{
+    int saved = dup(0);
+    assert_true(saved >= 0);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(dup2(fd, 0), 0);
+    close(fd);
+    read_lines(NULL, max_line, r);
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+}
+
+static bool all_stable(const struct result *r, bool want)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->items[i].stable != want)
+            return false;
+    return true;
+}
+
+/* The same file, mapped (by path) and read (as standard input): the same
+ * lines, whichever side of a chunk boundary they end on. */
 static void lines_spanning_read_chunk_boundaries_come_back_whole(void **state)
 {
     struct fixture *fx = *state;
@@ -703,6 +755,11 @@ static void lines_spanning_read_chunk_boundaries_come_back_whole(void **state)
     struct result r;
     read_lines(fx->path, 1 * MiB, &r);
     check_generated(&g, &r);
+    assert_true(all_stable(&r, true));
+    result_free(&r);
+    read_lines_from_stdin(fx->path, 1 * MiB, &r);
+    check_generated(&g, &r);
+    assert_true(all_stable(&r, false));
     result_free(&r);
     gen_free(&g);
 }
@@ -1101,6 +1158,148 @@ static void format_names_are_plain_gzip_and_zstd(void **state)
     assert_string_equal(sz_format_name(SZ_FORMAT_ZSTD), "zstd");
 }
 
+/* ---- mapped input ---- */
+
+/* A file of n bytes: lines of 99 bytes and a newline, the last one cut. */
+static void write_hundreds(const char *path, size_t n)
+{
+    char *p = malloc(n);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = i % 100 == 99 ? '\n' : (char)('a' + (i / 100) % 26);
+    tfs_write(path, p, n);
+    free(p);
+}
+
+static void plain_files_from_64_kib_are_mapped_and_smaller_ones_read(void **state)
+{
+    struct fixture *fx = *state;
+    struct result r;
+    write_hundreds(fx->path, SZ_READER_VIEW_MIN - 1);
+    read_lines(fx->path, 1 * MiB, &r);
+    assert_int_equal(r.n, (SZ_READER_VIEW_MIN - 1 + 99) / 100);
+    assert_true(all_stable(&r, false));
+    result_free(&r);
+
+    write_hundreds(fx->path, SZ_READER_VIEW_MIN);
+    read_lines(fx->path, 1 * MiB, &r);
+    assert_int_equal(r.end, 0);
+    assert_int_equal(r.n, (SZ_READER_VIEW_MIN + 99) / 100);
+    assert_true(all_stable(&r, true));
+    assert_int_equal(r.raw_offset, SZ_READER_VIEW_MIN);
+    assert_int_equal(r.items[r.n - 1].len, SZ_READER_VIEW_MIN % 100);
+    result_free(&r);
+
+    /* Compressed files are decoded into a buffer, however large. */
+    struct sz_buf text;
+    numbered_lines(&text, 10000);
+    write_gzip_member(fx->path, "wb", text.data, text.len);
+    assert_true(tfs_size(fx->path) >= (int64_t)SZ_READER_VIEW_MIN);
+    read_lines(fx->path, 1 * MiB, &r);
+    assert_int_equal(r.n, 10000);
+    assert_true(all_stable(&r, false));
+    result_free(&r);
+    sz_buf_free(&text);
+}
+
+/* A too-long line's head is kept in the splitter, not in the mapping. */
+static void a_too_long_line_of_a_mapped_file_is_not_stable(void **state)
+{
+    struct fixture *fx = *state;
+    /* Too long, but whole in the first chunk: its head is in place. */
+    write_long_line_file(fx->path, "before\n", 100 * KiB, "\n", "after\n");
+    struct result r;
+    read_lines(fx->path, 5000, &r);
+    assert_int_equal(r.n, 3);
+    assert_true(r.items[1].too_long && r.items[1].stable);
+    result_free(&r);
+    /* Too long to find its end in one chunk: it streams past. */
+    write_long_line_file(fx->path, "before\n", 3 * MiB, "\n", "after\n");
+    read_lines(fx->path, 5000, &r);
+    assert_int_equal(r.n, 3);
+    expect_line(&r, 0, "before", 1);
+    assert_true(r.items[0].stable);
+    assert_true(r.items[1].too_long);
+    assert_false(r.items[1].stable);
+    assert_int_equal(r.items[1].full_len, 3 * MiB);
+    expect_line(&r, 2, "after", 3);
+    assert_true(r.items[2].stable);
+    result_free(&r);
+}
+
+/* Pages come in before the bytes are handed out, so a file cut short under
+ * the reader is an error it returns, not a SIGBUS in whoever reads next. */
+static void a_mapped_file_that_shrinks_ends_in_an_error_not_a_crash(void **state)
+{
+    struct fixture *fx = *state;
+    write_hundreds(fx->path, 3 * MiB);
+    struct sz_reader *rd = NULL;
+    assert_int_equal(sz_reader_open(fx->path, &rd), 0);
+    assert_true(sz_reader_has_view(rd));
+    struct sz_lines *ls = NULL;
+    assert_int_equal(sz_lines_create(rd, 1 * MiB, &ls), 0);
+    struct sz_line ln;
+    assert_int_equal(sz_lines_next(ls, &ln), 1);
+    /* The first chunk (the first MiB) is in; cut the file just after it. */
+    assert_int_equal(truncate(fx->path, 1 * MiB + 150), 0);
+    size_t n = 1;
+    int st;
+    while ((st = sz_lines_next(ls, &ln)) == 1)
+        n++;
+    assert_int_equal(st, SZ_EIO);
+    assert_int_equal(errno, EIO);
+    assert_non_null(strstr(sz_reader_error(rd), "shrank"));
+    assert_int_equal(sz_lines_next(ls, &ln), SZ_EIO);
+    /* Every whole line of the first MiB, and the start of the one cut. */
+    assert_int_equal(n, 1 * MiB / 100 + 1);
+    sz_lines_destroy(ls);
+    sz_reader_close(rd);
+}
+
+/* Resident pages of this process, from /proc/self/statm. */
+static long resident_pages(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    assert_non_null(f);
+    long size = 0, resident = 0;
+    assert_int_equal(fscanf(f, "%ld %ld", &size, &resident), 2);
+    fclose(f);
+    return resident;
+}
+
+static void pages_dropped_behind_the_reader_leave_its_memory(void **state)
+{
+    struct fixture *fx = *state;
+    const size_t len = 32 * MiB;
+    write_hundreds(fx->path, len);
+    struct sz_reader *rd = NULL;
+    assert_int_equal(sz_reader_open(fx->path, &rd), 0);
+    assert_true(sz_reader_has_view(rd));
+    const char *base = NULL, *p;
+    ssize_t got;
+    size_t total = 0;
+    long before = resident_pages();
+    while ((got = sz_reader_view(rd, 1 * MiB, &p)) > 0) {
+        if (!base)
+            base = p;
+        assert_ptr_equal(p, base + total); /* contiguous */
+        total += (size_t)got;
+    }
+    assert_int_equal(got, 0);
+    assert_int_equal(total, len);
+    long page = sysconf(_SC_PAGESIZE);
+    long in = resident_pages();
+    /* All of it was faulted in, so all of it counts. */
+    assert_true((in - before) * page >= (long)(len * 3 / 4));
+    /* A pointer outside the view changes nothing. */
+    char elsewhere;
+    sz_reader_drop(rd, &elsewhere);
+    assert_true(resident_pages() * page >= in * page - (long)(1 * MiB));
+    sz_reader_drop(rd, base + len);
+    assert_true((in - resident_pages()) * page >= (long)(len * 3 / 4));
+    sz_reader_close(rd);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1125,6 +1324,10 @@ int main(void)
         T(a_streamed_too_long_line_ending_in_crlf_excludes_the_cr),
         T(a_line_of_max_line_bytes_across_read_boundaries_is_whole),
         T(lines_spanning_read_chunk_boundaries_come_back_whole),
+        T(plain_files_from_64_kib_are_mapped_and_smaller_ones_read),
+        T(a_too_long_line_of_a_mapped_file_is_not_stable),
+        T(a_mapped_file_that_shrinks_ends_in_an_error_not_a_crash),
+        T(pages_dropped_behind_the_reader_leave_its_memory),
         T(gzip_input_is_recognised_by_its_magic),
         T(concatenated_gzip_members_read_as_one_stream),
         T(large_gzip_input_decodes_across_many_reads),
