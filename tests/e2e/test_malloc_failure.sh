@@ -48,13 +48,16 @@ scratch=$(mktemp -d /dev/shm/sz-torture.XXXXXX 2>/dev/null || mktemp -d "$work/s
 trap 'rm -rf "$scratch"' EXIT
 
 # A small job that reaches every stage: directory and stdin inputs, gzip and
-# zstd on both sides, cleaning rules of every kind, a time zone with a
-# table, session splits, dead letters, rollover and the open-file limit.
+# zstd on both sides, a mapped input (64 KiB and more), cleaning rules of
+# every kind, a time zone with a table, session splits, dead letters,
+# rollover and the open-file limit.
 "$gen" --events 200 --machines 4 --seed 11 --invalid-frac 0.05 --bad-build-frac 0.2 \
   -o "$work/events.ndjson"
 mkdir -p "$work/indir/sub"
 head -n 120 "$work/events.ndjson" > "$work/indir/a.ndjson"
 tail -n +121 "$work/events.ndjson" | gzip -c > "$work/indir/sub/b.ndjson.gz"
+"$gen" --events 250 --machines 4 --seed 12 -o "$work/indir/c.ndjson"
+[ "$(wc -c < "$work/indir/c.ndjson")" -ge 65536 ] || { echo "FAIL: indir/c.ndjson is too small to be mapped"; exit 1; }
 zstd -q -c "$work/events.ndjson" > "$work/events.ndjson.zst"
 cat > "$work/pipeline.yml" <<'EOF'
 schema:
