@@ -55,7 +55,7 @@ static int on_summary(void *ud, const struct sz_session_summary *sum)
 {
     struct sink_ctx *s = ud;
     sz_buf_clear(&s->rec);
-    if (sz_session_record_summary(&s->rec, &s->keys, sum, "machine_id") != 0)
+    if (sz_session_record_summary(&s->rec, &s->keys, sum) != 0)
         return SZ_ENOMEM;
     s->bytes += s->rec.len;
     return 0;
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
     sz_buf_init(&sink_ctx.rec);
     struct sz_session_fields fields;
     sz_session_fields_defaults(&fields);
-    if (sz_session_record_keys_init(&sink_ctx.keys, &fields) != 0)
+    if (sz_session_record_keys_init(&sink_ctx.keys, &fields, "machine_id") != 0)
         return 1;
     size_t ok = 0, passed = 0;
     for (int r = 0; r < rounds; r++) {

@@ -18,18 +18,20 @@ static int fragment(struct sz_buf *b, const char *before, const char *name, cons
 }
 
 int sz_session_record_keys_init(struct sz_session_record_keys *k,
-                                const struct sz_session_fields *f)
+                                const struct sz_session_fields *f, const char *key_field)
 {
     sz_buf_init(&k->id);
     sz_buf_init(&k->seq);
     sz_buf_init(&k->since_prev);
     sz_buf_init(&k->late);
     sz_buf_init(&k->summary_id);
+    sz_buf_init(&k->summary_key);
     int r = fragment(&k->id, ",", f->id, ":\"");
     r = r ? r : fragment(&k->seq, "\",", f->seq, ":");
     r = r ? r : fragment(&k->since_prev, ",", f->since_prev, ":");
     r = r ? r : fragment(&k->late, ",", f->late, ":true");
     r = r ? r : fragment(&k->summary_id, "{", f->id, ":\"");
+    r = r ? r : fragment(&k->summary_key, "\",", key_field, ":");
     if (r)
         sz_session_record_keys_free(k);
     return r;
@@ -42,6 +44,7 @@ void sz_session_record_keys_free(struct sz_session_record_keys *k)
     sz_buf_free(&k->since_prev);
     sz_buf_free(&k->late);
     sz_buf_free(&k->summary_id);
+    sz_buf_free(&k->summary_key);
 }
 
 int sz_session_record_event(struct sz_buf *out, const struct sz_session_record_keys *k,
@@ -74,16 +77,24 @@ static int type_or_null(struct sz_buf *out, const char *type, size_t len)
     return type ? sz_jsonw_string(out, type, len) : sz_buf_puts(out, "null");
 }
 
+/* A cause's name as a JSON string. The names are plain identifiers
+ * (sz_session_cause_name), so they need quotes and no escaping. */
+static int cause(struct sz_buf *out, enum sz_session_cause c)
+{
+    const char *name = sz_session_cause_name(c);
+    int r = sz_buf_putc(out, '"');
+    r = r ? r : sz_buf_append(out, name, strlen(name));
+    return r ? r : sz_buf_putc(out, '"');
+}
+
 int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record_keys *k,
-                              const struct sz_session_summary *s, const char *key_field)
+                              const struct sz_session_summary *s)
 {
     char id[36];
     sz_uuid_format(s->session_id, id);
     int r = sz_buf_append(out, k->summary_id.data, k->summary_id.len);
     r = r ? r : sz_buf_append(out, id, 36);
-    r = r ? r : sz_buf_puts(out, "\",");
-    r = r ? r : sz_jsonw_cstr(out, key_field);
-    r = r ? r : sz_buf_putc(out, ':');
+    r = r ? r : sz_buf_append(out, k->summary_key.data, k->summary_key.len);
     if (s->key_is_int)
         r = r ? r : sz_buf_append(out, s->key, s->key_len);
     else
@@ -118,8 +129,8 @@ int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record
     r = r ? r : sz_buf_puts(out, ",\"last_event_type\":");
     r = r ? r : type_or_null(out, s->last_type, s->last_type_len);
     r = r ? r : sz_buf_puts(out, ",\"start_cause\":");
-    r = r ? r : sz_jsonw_cstr(out, sz_session_cause_name(s->start_cause));
+    r = r ? r : cause(out, s->start_cause);
     r = r ? r : sz_buf_puts(out, ",\"end_cause\":");
-    r = r ? r : sz_jsonw_cstr(out, sz_session_cause_name(s->end_cause));
+    r = r ? r : cause(out, s->end_cause);
     return r ? r : sz_buf_puts(out, "}\n");
 }

@@ -37,18 +37,20 @@ struct sz_session_record_keys {
     struct sz_buf since_prev; /* ,"ms_since_prev":         */
     struct sz_buf late;       /* ,"late":true              */
     struct sz_buf summary_id; /* {"session_id":"           */
+    struct sz_buf summary_key; /* ","machine_id":          (the key field) */
 };
 
+/* key_field names the key in summaries. */
 int sz_session_record_keys_init(struct sz_session_record_keys *k,
-                                const struct sz_session_fields *f) SZ_WUR;
+                                const struct sz_session_fields *f, const char *key_field) SZ_WUR;
 void sz_session_record_keys_free(struct sz_session_record_keys *k);
 
 /* Append the session members, the closing brace and '\n' to out. */
 int sz_session_record_event(struct sz_buf *out, const struct sz_session_record_keys *k,
                             const struct sz_session_out *ev) SZ_WUR;
 
-/* Append the summary record (with '\n'); key_field names the key. */
+/* Append the summary record (with '\n'). */
 int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record_keys *k,
-                              const struct sz_session_summary *s, const char *key_field) SZ_WUR;
+                              const struct sz_session_summary *s) SZ_WUR;
 
 #endif

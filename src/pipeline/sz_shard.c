@@ -46,7 +46,7 @@ static int deliver_summary(void *ud, const struct sz_session_summary *sum)
 {
     struct sz_shard *s = ud;
     sz_buf_clear(&s->rec);
-    int r = sz_session_record_summary(&s->rec, &s->keys, sum, s->cfg->schema.key.text);
+    int r = sz_session_record_summary(&s->rec, &s->keys, sum);
     if (r)
         return r;
     int64_t local = sz_tz_local(s->cfg->tz, sum->start_ms);
@@ -68,7 +68,7 @@ int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config
     sz_buf_init(&s->rec);
     s->dir_hour = INT64_MIN;
     sz_hourcache_init(&s->day_hc);
-    int r = sz_session_record_keys_init(&s->keys, &cfg->fields);
+    int r = sz_session_record_keys_init(&s->keys, &cfg->fields, cfg->schema.key.text);
     if (r)
         return r;
     char name[32], prefix[32];

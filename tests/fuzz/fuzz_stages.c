@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check = sz_json_scanner_create(0);
         struct sz_session_fields fields;
         sz_session_fields_defaults(&fields);
-        if (sz_session_record_keys_init(&keys, &fields) != 0)
+        if (sz_session_record_keys_init(&keys, &fields, "machine_id") != 0)
             abort();
         ready = true;
     }

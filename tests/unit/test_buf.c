@@ -253,6 +253,23 @@ static void put_u64_agrees_with_printf_at_every_digit_count(void **state)
     }
 }
 
+/* Random values of every magnitude, against snprintf: the 8-digit halves
+ * and their leading zeros. */
+static void put_u64_agrees_with_printf_on_random_values(void **state)
+{
+    (void)state;
+    char want[32];
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t v = x >> (i % 64); /* every bit length, so every digit count */
+        snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+        expect_u64(v, want);
+    }
+}
+
 static void numbers_are_appended_after_existing_bytes(void **state)
 {
     (void)state;
@@ -335,6 +352,7 @@ int main(void)
         cmocka_unit_test(puts_appends_the_string_without_its_terminator),
         cmocka_unit_test(put_i64_writes_zero_and_small_values),
         cmocka_unit_test(put_u64_agrees_with_printf_at_every_digit_count),
+        cmocka_unit_test(put_u64_agrees_with_printf_on_random_values),
         cmocka_unit_test(put_i64_writes_int64_max),
         cmocka_unit_test(put_i64_writes_int64_min_without_overflow),
         cmocka_unit_test(put_u64_writes_zero_and_uint64_max),
