@@ -22,10 +22,10 @@ void sz_hourcache_set(struct sz_hourcache *hc, int64_t ms)
     int64_t h = sz_time_hour_of(ms);
     if (h == hc->hour)
         return;
-    time_t t = (time_t)(h * 3600);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    int y = tm.tm_year + 1900;
+    int64_t day = sz_time_day_of(ms), y;
+    unsigned m, d;
+    sz_time_civil_from_days(day, &y, &m, &d);
+    int hour = (int)(h - day * 24);
     if (y < 0 || y > 9999)
         y = 0;
     hc->date[0] = (char)('0' + y / 1000);
@@ -33,14 +33,31 @@ void sz_hourcache_set(struct sz_hourcache *hc, int64_t ms)
     hc->date[2] = (char)('0' + y / 10 % 10);
     hc->date[3] = (char)('0' + y % 10);
     hc->date[4] = '-';
-    two_digits(hc->date + 5, tm.tm_mon + 1);
+    two_digits(hc->date + 5, (int)m);
     hc->date[7] = '-';
-    two_digits(hc->date + 8, tm.tm_mday);
+    two_digits(hc->date + 8, (int)d);
     hc->date[10] = '\0';
-    two_digits(hc->hh, tm.tm_hour);
+    two_digits(hc->hh, hour);
     hc->hh[2] = '\0';
-    hc->hour_of_day = tm.tm_hour;
+    hc->hour_of_day = hour;
     hc->hour = h;
+}
+
+void sz_time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+    /* The steps of sz_time_days_from_civil, backwards: days since
+     * 0000-03-01, the 400-year era, the day within it (doe), the year
+     * within the era (yoe: each 4-, 100- and 400-year cycle's leap day
+     * corrected out), the day within that March-based year, its month. */
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153; /* March 0 .. February 11 */
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
 }
 
 void sz_time_format_rfc3339(int64_t ms, char out[25])

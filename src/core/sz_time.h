@@ -68,6 +68,12 @@ int sz_time_parse_date_or_time(const char *s, size_t n, int64_t *ms) SZ_WUR;
  * end count on into the next month. Exact for |y| up to 10^13. */
 int64_t sz_time_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* The proleptic Gregorian date of a day number (days since 1970-01-01),
+ * the inverse of sz_time_days_from_civil, for any day an int64 of
+ * milliseconds can reach. Pure arithmetic: gmtime_r takes glibc's time-zone
+ * lock on every call, and this runs whenever an event's hour changes. */
+void sz_time_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
 /* Format ms as RFC 3339 UTC with milliseconds into out (>= 25 bytes). */
 void sz_time_format_rfc3339(int64_t ms, char out[25]);
 

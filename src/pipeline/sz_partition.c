@@ -1,8 +1,8 @@
 #include "sz_partition.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "sz_time.h"
 
@@ -77,29 +77,48 @@ int sz_partition_compile(const char *tmpl, struct sz_partition *out, char *why, 
     return 0;
 }
 
+/* The calendar fields of the hour holding local_ms. */
+struct civil {
+    int64_t year;
+    unsigned month, day, hour;
+};
+
+static struct civil civil_of(int64_t local_ms)
+{
+    struct civil c;
+    int64_t day = sz_time_day_of(local_ms);
+    sz_time_civil_from_days(day, &c.year, &c.month, &c.day);
+    c.hour = (unsigned)(sz_time_hour_of(local_ms) - day * 24);
+    return c;
+}
+
 int64_t sz_partition_id(const struct sz_partition *p, int64_t local_ms)
 {
     if (p->hour && p->day && p->month && p->year)
         return sz_time_hour_of(local_ms); /* the usual case: no calendar work */
     if (!p->hour && p->day && p->month && p->year)
         return sz_time_day_of(local_ms);
-    time_t t = (time_t)(sz_time_hour_of(local_ms) * 3600);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    int64_t id = p->year ? tm.tm_year + 1900 : 0;
-    id = id * 13 + (p->month ? tm.tm_mon + 1 : 0);
-    id = id * 32 + (p->day ? tm.tm_mday : 0);
-    return id * 25 + (p->hour ? tm.tm_hour + 1 : 0);
+    struct civil c = civil_of(local_ms);
+    int64_t id = p->year ? c.year : 0;
+    id = id * 13 + (p->month ? c.month : 0);
+    id = id * 32 + (p->day ? c.day : 0);
+    return id * 25 + (p->hour ? c.hour + 1 : 0);
+}
+
+/* v (0..99) as two digits. */
+static char *two(char *o, unsigned v)
+{
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
 }
 
 void sz_partition_render(const struct sz_partition *p, const char *prefix, int64_t local_ms,
                          char *out, size_t n)
 {
-    time_t t = (time_t)(sz_time_hour_of(local_ms) * 3600);
-    struct tm tm;
-    gmtime_r(&t, &tm);
     if (n == 0)
         return;
+    struct civil c = civil_of(local_ms);
     size_t o = (size_t)snprintf(out, n, "%s%s", prefix, prefix[0] && p->tmpl[0] ? "/" : "");
     for (const char *s = p->tmpl; *s && o < n;) {
         int k = *s == '{' ? placeholder(s) : -1;
@@ -107,17 +126,33 @@ void sz_partition_render(const struct sz_partition *p, const char *prefix, int64
             out[o++] = *s++;
             continue;
         }
-        int w;
-        switch (k) {
-        case 0: w = snprintf(out + o, n - o, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                             tm.tm_mday); break;
-        case 1: w = snprintf(out + o, n - o, "%04d", tm.tm_year + 1900); break;
-        case 2: w = snprintf(out + o, n - o, "%02d", tm.tm_mon + 1); break;
-        case 3: w = snprintf(out + o, n - o, "%02d", tm.tm_mday); break;
-        default: w = snprintf(out + o, n - o, "%02d", tm.tm_hour); break;
-        }
-        o += (size_t)w;
         s += strlen(names[k]);
+        /* Digits written here, not by snprintf: this runs whenever the
+         * hour of the events delivered changes. 10 bytes cover the widest
+         * field, {date}; a year outside 0..9999 takes the slow path. */
+        char f[16], *e = f;
+        bool plain_year = c.year >= 0 && c.year <= 9999;
+        if ((k == 0 || k == 1) && plain_year) {
+            e = two(e, (unsigned)(c.year / 100));
+            e = two(e, (unsigned)(c.year % 100));
+            if (k == 0) {
+                *e++ = '-';
+                e = two(e, c.month);
+                *e++ = '-';
+                e = two(e, c.day);
+            }
+        } else if (k == 0 || k == 1) {
+            int w = k == 0 ? snprintf(f, sizeof f, "%04lld-%02u-%02u", (long long)c.year, c.month, c.day)
+                           : snprintf(f, sizeof f, "%04lld", (long long)c.year);
+            e = f + (w < (int)sizeof f ? w : (int)sizeof f - 1);
+        } else {
+            e = two(e, k == 2 ? c.month : k == 3 ? c.day : c.hour);
+        }
+        size_t w = (size_t)(e - f);
+        if (w > n - o)
+            w = n - o;
+        memcpy(out + o, f, w);
+        o += w;
     }
     if (o >= n)
         o = n - 1;

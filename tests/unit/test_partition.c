@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sz_partition.h"
+#include "sz_time.h"
 
 #define HOUR INT64_C(3600000)
 #define DAY (24 * HOUR)
@@ -192,6 +193,20 @@ static void times_before_1970_render_the_right_calendar_hour(void **state)
     expect_render("dt={date}/hour={hour}", T_1969_12_31_2330, "events/dt=1969-12-31/hour=23");
 }
 
+/* Years of more or fewer than four digits are written as printf's %04
+ * would; validation keeps them out of real runs, but not out of reach. */
+static void years_outside_four_digits_render_in_full(void **state)
+{
+    (void)state;
+    int64_t day = 86400000;
+    expect_render("{date}/{year}-{month}", sz_time_days_from_civil(10000, 3, 1) * day + 5,
+                  "events/10000-03-01/10000-03");
+    expect_render("{date}/{year}/{hour}", sz_time_days_from_civil(-1, 12, 31) * day + 3600000,
+                  "events/-001-12-31/-001/01");
+    expect_render("{year}{month}{day}", sz_time_days_from_civil(9999, 12, 31) * day,
+                  "events/99991231");
+}
+
 static void literal_text_is_copied_as_written(void **state)
 {
     (void)state;
@@ -350,6 +365,7 @@ int main(void)
         cmocka_unit_test(the_default_template_renders_date_and_hour),
         cmocka_unit_test(each_placeholder_renders_its_zero_padded_field),
         cmocka_unit_test(times_before_1970_render_the_right_calendar_hour),
+        cmocka_unit_test(years_outside_four_digits_render_in_full),
         cmocka_unit_test(literal_text_is_copied_as_written),
         cmocka_unit_test(an_empty_template_renders_the_prefix_alone),
         cmocka_unit_test(render_cuts_to_the_buffer_and_terminates),

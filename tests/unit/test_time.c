@@ -507,6 +507,54 @@ static void days_from_civil_agrees_with_gmtime_on_every_day_of_four_centuries(vo
     }
 }
 
+static void expect_civil_like_gmtime(int64_t day)
+{
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    assert_non_null(gmtime_r(&t, &tm));
+    int64_t y;
+    unsigned m, d;
+    sz_time_civil_from_days(day, &y, &m, &d);
+    if (y != tm.tm_year + 1900LL || m != (unsigned)tm.tm_mon + 1 || d != (unsigned)tm.tm_mday)
+        fail_msg("day %lld: gmtime says %04d-%02d-%02d, got %04lld-%02u-%02u", (long long)day,
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, (long long)y, m, d);
+}
+
+/* Two full eras around 1970, leap-day rules of 4, 100 and 400 years
+ * included, then days scattered over a million years each way. */
+static void civil_from_days_agrees_with_gmtime(void **state)
+{
+    (void)state;
+    for (int64_t day = -146097; day < 146097; day++)
+        expect_civil_like_gmtime(day);
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        expect_civil_like_gmtime((int64_t)(x % 730000000u) - 365000000);
+    }
+}
+
+/* Where gmtime cannot follow: as far as an int64 of milliseconds reaches. */
+static void civil_from_days_inverts_days_from_civil_to_the_int64_extremes(void **state)
+{
+    (void)state;
+    const int64_t days[] = { sz_time_day_of(INT64_MIN), sz_time_day_of(INT64_MAX), -719468,
+                             -719469, 0, -1, 2932896, 2932897 };
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        int64_t y;
+        unsigned m, d;
+        sz_time_civil_from_days(days[i], &y, &m, &d);
+        assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+        assert_int_equal(sz_time_days_from_civil(y, m, d), days[i]);
+    }
+    int64_t y;
+    unsigned m, d;
+    sz_time_civil_from_days(-719468, &y, &m, &d); /* the calendar's own origin */
+    assert_true(y == 0 && m == 3 && d == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +597,8 @@ int main(void)
         cmocka_unit_test(days_from_civil_counts_from_1970),
         cmocka_unit_test(days_from_civil_extends_before_year_1),
         cmocka_unit_test(days_from_civil_agrees_with_gmtime_on_every_day_of_four_centuries),
+        cmocka_unit_test(civil_from_days_agrees_with_gmtime),
+        cmocka_unit_test(civil_from_days_inverts_days_from_civil_to_the_int64_extremes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
