@@ -7,7 +7,10 @@
  * lines must reproduce the input exactly: every line is the bytes up to the
  * next '\n' minus one trailing '\r', too_long exactly when that is longer
  * than the limit, and the kept head a prefix of it. Compressed input must
- * end in lines or in an error, never in a crash.
+ * end in lines or in an error, never in a crash. When the first byte is odd,
+ * the input is padded with lines to SZ_READER_VIEW_MIN bytes, so that a
+ * plain one is mapped and its lines come from the view (they must then be
+ * stable, unless too long), and the padding is part of what must come back.
  *
  *   build-fuzz/tests/fuzz/fuzz_lines -max_total_time=60 /tmp/fl tests/fuzz/corpus/lines
  */
@@ -29,9 +32,19 @@ static void fail(const char *why)
     __builtin_trap();
 }
 
+static uint8_t padded[SZ_READER_VIEW_MIN];
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t max_line = 64 + (size ? data[0] : 0) * 64;
+    if (size && (data[0] & 1) && size < sizeof padded) {
+        /* Lines of 999 bytes: few lines, some of them too long. */
+        memcpy(padded, data, size);
+        for (size_t j = size; j < sizeof padded; j++)
+            padded[j] = (j - size) % 1000 == 0 ? '\n' : 'p';
+        data = padded;
+        size = sizeof padded;
+    }
     int fd = memfd_create("fuzz_lines", 0);
     if (fd < 0)
         return 0;
@@ -50,6 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     bool plain = sz_reader_format(r) == SZ_FORMAT_PLAIN;
+    bool mapped = sz_reader_has_view(r);
+    if (mapped && (!plain || size < SZ_READER_VIEW_MIN))
+        fail("only plain inputs of SZ_READER_VIEW_MIN bytes or more are mapped");
     /* For plain input: where the next line starts. sz_lines drops a UTF-8
      * byte-order mark at the very start of an input. */
     size_t pos = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
@@ -61,6 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fail("line numbers are not consecutive");
         if (memchr(line.data, '\n', line.len))
             fail("a line contains a newline");
+        if (line.stable && !mapped)
+            fail("a line of a read input claims to be in a view");
+        if (mapped && !line.too_long && !line.stable)
+            fail("a whole line of a mapped input is not in the view");
         if (!plain)
             continue;
         const uint8_t *nl = memchr(data + pos, '\n', size - pos);
