@@ -71,15 +71,13 @@ static int fill_raw(struct sz_reader *r)
     return 0;
 }
 
-/* Map a plain regular file whole, if it is large enough to gain from it.
- * Failing to map is no error: the file is then read. */
-static void map_file(struct sz_reader *r)
+/* Map a plain regular file of `size` bytes whole. Failing to map is no
+ * error: the file is then read. */
+static void map_file(struct sz_reader *r, off_t size)
 {
-    struct stat st;
-    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)SZ_READER_VIEW_MIN ||
-        (uintmax_t)st.st_size > SIZE_MAX)
+    if ((uintmax_t)size > SIZE_MAX)
         return;
-    size_t len = (size_t)st.st_size;
+    size_t len = (size_t)size;
     void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd, 0);
     if (p == MAP_FAILED)
         return;
@@ -113,9 +111,15 @@ int sz_reader_open(const char *path, struct sz_reader **out)
         return SZ_ENOMEM;
     }
     /* Sniff the magic. A short read is fine: fewer than 4 bytes cannot be
-     * compressed and are passed on as plain text. */
+     * compressed and are passed on as plain text. A file that may be mapped
+     * gives just the 4 bytes: the rest would be read only to be dropped. */
+    struct stat st;
+    size_t sniff = RAW_CHUNK;
+    if (r->own_fd && fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size >= (off_t)SZ_READER_VIEW_MIN)
+        sniff = 4;
     while (r->raw_len < 4 && !r->raw_eof) {
-        ssize_t n = read_full(r->fd, r->raw + r->raw_len, RAW_CHUNK - r->raw_len);
+        ssize_t n = read_full(r->fd, r->raw + r->raw_len, sniff - r->raw_len);
         if (n < 0) {
             int e = errno;
             sz_reader_close(r);
@@ -143,8 +147,8 @@ int sz_reader_open(const char *path, struct sz_reader **out)
             return SZ_ENOMEM;
         }
     }
-    if (r->format == SZ_FORMAT_PLAIN && r->own_fd)
-        map_file(r);
+    if (sniff == 4 && r->format == SZ_FORMAT_PLAIN)
+        map_file(r, st.st_size);
     *out = r;
     return 0;
 }
