@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "ref_json.h"
@@ -1468,6 +1469,38 @@ static void parse_int64_reads_only_n_bytes(void **state)
     assert_int_equal(v, 15);
 }
 
+/* Random integers of every length, both signs, against strtoll: whole
+ * groups of 8 digits and the rest. */
+static void parse_int64_agrees_with_strtoll_at_every_length(void **state)
+{
+    (void)state;
+    uint64_t x = 0x2545F4914F6CDD1Du;
+    char text[32];
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int digits = 1 + i % 19;
+        int k = 0;
+        if (x & 1)
+            text[k++] = '-';
+        uint64_t y = x;
+        for (int d = 0; d < digits; d++, y = y / 10 ^ (y << 7)) {
+            int c = (int)(y % 10);
+            text[k++] = (char)('0' + (d == 0 && digits > 1 && c == 0 ? 1 : c));
+        }
+        text[k] = '\0';
+        errno = 0;
+        long long want = strtoll(text, NULL, 10);
+        bool overflow = errno == ERANGE;
+        int64_t got = 0;
+        int r = parse_int(text, (size_t)k, &got);
+        if (overflow ? r != 2 : (r != 0 || got != want))
+            fail_msg("%.*s: strtoll %lld%s, got %d / %lld", k, text, want,
+                     overflow ? " (overflow)" : "", r, (long long)got);
+    }
+}
+
 /* ---- sz_json_unescape and sz_json_unescaped_len ---- */
 
 /* Unescape raw[0..n) after a one-byte prefix and compare with want[0..wn). */
@@ -1842,6 +1875,7 @@ int main(void)
         cmocka_unit_test(parse_int64_reports_overflow_of_larger_numbers),
         cmocka_unit_test(parse_int64_reports_fractions_and_exponents),
         cmocka_unit_test(parse_int64_reads_only_n_bytes),
+        cmocka_unit_test(parse_int64_agrees_with_strtoll_at_every_length),
 
         cmocka_unit_test(unescape_decodes_every_short_escape),
         cmocka_unit_test(unescape_decodes_unicode_escapes_to_utf8),
