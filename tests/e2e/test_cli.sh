@@ -53,8 +53,8 @@ mkfifo "$work/fifo"
 "$bin" run -q -o "$work/bus" <"$work/fifo" 2>"$work/bus.err" &
 pid=$!
 exec 3>"$work/fifo"
-until [ -d "$work/bus/_staging" ]; do :; done
-kill -BUS "$pid"
+until [ -d "$work/bus/_staging" ] || ! kill -0 "$pid" 2>/dev/null; do :; done
+kill -BUS "$pid" 2>/dev/null || true
 rc=0; wait "$pid" || rc=$?
 exec 3>&-
 check "SIGBUS exits 1" eq "$rc" 1
