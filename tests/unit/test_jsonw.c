@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,60 @@ static void escaped_output_decodes_back_to_the_input(void **state)
     sz_buf_free(&back);
 }
 
+/* The escaping rule, a byte at a time, as RFC 8259 states it. */
+static size_t ref_escape(const unsigned char *p, size_t n, char *o)
+{
+    size_t k = 0;
+    o[k++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            o[k++] = '\\';
+            o[k++] = (char)c;
+        } else if (c < 0x20) {
+            const char *shortcut = c == '\n' ? "n" : c == '\r' ? "r" : c == '\t' ? "t"
+                                 : c == '\b' ? "b" : c == '\f' ? "f" : NULL;
+            k += shortcut ? (size_t)sprintf(o + k, "\\%s", shortcut)
+                          : (size_t)sprintf(o + k, "\\u%04x", c);
+        } else {
+            o[k++] = (char)c;
+        }
+    }
+    o[k++] = '"';
+    return k;
+}
+
+/* Random texts, mostly plain with a sprinkle of every kind of byte that
+ * needs an escape (and of bytes >= 0x80, which need none), at every length
+ * and offset around the 8-byte blocks the writer takes at once. */
+static void random_texts_are_escaped_like_the_byte_rule(void **state)
+{
+    (void)state;
+    static const unsigned char special[] = { '"', '\\', 0x00, 0x1f, '\n', 0x7f, 0x80, 0xff, 0x20, 0x21 };
+    uint64_t x = 0x853c49e6748fea9bu;
+    unsigned char in[64];
+    char want[64 * 6 + 2];
+    for (int t = 0; t < 50000; t++) {
+        size_t n = (size_t)(t % 41);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            in[i] = x % 16 == 0 ? special[(x >> 8) % sizeof special] : (unsigned char)('a' + (x >> 16) % 26);
+        }
+        struct sz_buf b;
+        sz_buf_init(&b);
+        assert_int_equal(sz_buf_append(&b, "x", (size_t)(t % 3)), 0); /* vary the alignment */
+        size_t before = b.len;
+        assert_int_equal(sz_jsonw_string(&b, (const char *)in, n), 0);
+        size_t k = ref_escape(in, n, want);
+        if (b.len - before != k || memcmp(b.data + before, want, k) != 0)
+            fail_msg("text %d (%zu bytes): got %.*s, want %.*s", t, n, (int)(b.len - before),
+                     b.data + before, (int)k, want);
+        sz_buf_free(&b);
+    }
+}
+
 static void lossy_writes_valid_utf8_exactly_like_the_strict_writer(void **state)
 {
     (void)state;
@@ -270,6 +325,7 @@ int main(void)
         cmocka_unit_test(cstr_writes_the_whole_nul_terminated_string),
         cmocka_unit_test(strings_are_appended_after_existing_bytes),
         cmocka_unit_test(escaped_output_decodes_back_to_the_input),
+        cmocka_unit_test(random_texts_are_escaped_like_the_byte_rule),
         cmocka_unit_test(lossy_writes_valid_utf8_exactly_like_the_strict_writer),
         cmocka_unit_test(lossy_replaces_an_invalid_byte_with_u_fffd),
         cmocka_unit_test(lossy_replaces_each_byte_of_a_broken_sequence),
