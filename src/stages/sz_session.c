@@ -427,16 +427,25 @@ struct sz_sessionizer {
     size_t cap_sum_types;
 };
 
+/* `bytes` (a power of two, 2 MiB for a whole huge page) of uninitialised
+ * memory aligned to its size, advised as transparent huge pages. */
+static void *huge_alloc(size_t bytes)
+{
+    void *p = aligned_alloc(bytes, bytes);
+    if (p)
+        (void)madvise(p, bytes, MADV_HUGEPAGE); /* advice: without it, small pages */
+    return p;
+}
+
 /* `bytes` (a multiple of 64) of uninitialised memory that lives as long as
  * the engine: from the newest chunk, or a new one. */
 static void *carve(struct sz_sessionizer *z, size_t bytes)
 {
 #if SZ_SESSION_CHUNKS
     if (!z->chunks || z->chunk_used + bytes > CHUNK_BYTES) {
-        void *c = aligned_alloc(CHUNK_BYTES, CHUNK_BYTES);
+        void *c = huge_alloc(CHUNK_BYTES);
         if (!c)
             return NULL;
-        (void)madvise(c, CHUNK_BYTES, MADV_HUGEPAGE); /* advice: without it, small pages */
         memcpy(c, &z->chunks, sizeof(void *));
         z->chunks = c;
         z->chunk_used = 64; /* the list link, on a line of its own */
@@ -481,11 +490,9 @@ static void block_put(struct sz_sessionizer *z, void *b, size_t len)
 static uint64_t *seen_alloc(void)
 {
     size_t bytes = (size_t)1 << (SEEN_BITS_LOG2 - 3);
-    uint64_t *w = aligned_alloc(bytes, bytes);
-    if (!w)
-        return NULL;
-    (void)madvise(w, bytes, MADV_HUGEPAGE); /* advice: without it, small pages */
-    memset(w, 0, bytes);
+    uint64_t *w = huge_alloc(bytes);
+    if (w)
+        memset(w, 0, bytes);
     return w;
 }
 
