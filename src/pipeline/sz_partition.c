@@ -105,12 +105,12 @@ int64_t sz_partition_id(const struct sz_partition *p, int64_t local_ms)
     return id * 25 + (p->hour ? c.hour + 1 : 0);
 }
 
-/* v (0..99) as two digits. */
-static char *two(char *o, unsigned v)
+/* Whether the year of local_ms has four digits (0000..9999): every time
+ * validation lets through, but not every time an int64 holds. */
+static bool four_digit_year(int64_t local_ms)
 {
-    o[0] = (char)('0' + v / 10);
-    o[1] = (char)('0' + v % 10);
-    return o + 2;
+    int64_t day = sz_time_day_of(local_ms);
+    return day >= sz_time_days_from_civil(0, 1, 1) && day < sz_time_days_from_civil(10000, 1, 1);
 }
 
 void sz_partition_render(const struct sz_partition *p, const char *prefix, int64_t local_ms,
@@ -118,7 +118,19 @@ void sz_partition_render(const struct sz_partition *p, const char *prefix, int64
 {
     if (n == 0)
         return;
-    struct civil c = civil_of(local_ms);
+    /* This runs whenever the hour of the events delivered changes: the
+     * fields come from the hour cache's text (the enrich stage's dates), not
+     * from snprintf, except for years of other lengths, written as printf's
+     * %04 writes them. */
+    bool plain = four_digit_year(local_ms);
+    struct sz_hourcache hc;
+    struct civil c = { 0 };
+    if (plain) {
+        sz_hourcache_init(&hc);
+        sz_hourcache_set(&hc, local_ms);
+    } else {
+        c = civil_of(local_ms);
+    }
     size_t o = (size_t)snprintf(out, n, "%s%s", prefix, prefix[0] && p->tmpl[0] ? "/" : "");
     for (const char *s = p->tmpl; *s && o < n;) {
         int k = *s == '{' ? placeholder(s) : -1;
@@ -127,31 +139,28 @@ void sz_partition_render(const struct sz_partition *p, const char *prefix, int64
             continue;
         }
         s += strlen(names[k]);
-        /* Digits written here, not by snprintf: this runs whenever the
-         * hour of the events delivered changes. 10 bytes cover the widest
-         * field, {date}; a year outside 0..9999 takes the slow path. */
-        char f[16], *e = f;
-        bool plain_year = c.year >= 0 && c.year <= 9999;
-        if ((k == 0 || k == 1) && plain_year) {
-            e = two(e, (unsigned)(c.year / 100));
-            e = two(e, (unsigned)(c.year % 100));
-            if (k == 0) {
-                *e++ = '-';
-                e = two(e, c.month);
-                *e++ = '-';
-                e = two(e, c.day);
-            }
-        } else if (k == 0 || k == 1) {
-            int w = k == 0 ? snprintf(f, sizeof f, "%04lld-%02u-%02u", (long long)c.year, c.month, c.day)
-                           : snprintf(f, sizeof f, "%04lld", (long long)c.year);
-            e = f + (w < (int)sizeof f ? w : (int)sizeof f - 1);
+        char f[32];
+        const char *field = f;
+        size_t w;
+        if (plain) {
+            static const struct { unsigned char at, len; } in_hc[] = { { 0, 10 }, { 0, 4 }, { 5, 2 },
+                                                                       { 8, 2 } };
+            field = k < 4 ? hc.date + in_hc[k].at : hc.hh;
+            w = k < 4 ? in_hc[k].len : 2;
         } else {
-            e = two(e, k == 2 ? c.month : k == 3 ? c.day : c.hour);
+            int r;
+            switch (k) {
+            case 0: r = snprintf(f, sizeof f, "%04lld-%02u-%02u", (long long)c.year, c.month, c.day); break;
+            case 1: r = snprintf(f, sizeof f, "%04lld", (long long)c.year); break;
+            case 2: r = snprintf(f, sizeof f, "%02u", c.month); break;
+            case 3: r = snprintf(f, sizeof f, "%02u", c.day); break;
+            default: r = snprintf(f, sizeof f, "%02u", c.hour); break;
+            }
+            w = (size_t)r;
         }
-        size_t w = (size_t)(e - f);
         if (w > n - o)
             w = n - o;
-        memcpy(out + o, f, w);
+        memcpy(out + o, field, w);
         o += w;
     }
     if (o >= n)
