@@ -47,17 +47,27 @@ else
 fi
 # Large inputs are mapped; a file cut short under the mapping by another
 # process raises SIGBUS, which the run explains before it exits 1. The
-# signal is sent by hand here, to a run waiting on a pipe: a real one
-# depends on timing.
-mkfifo "$work/fifo"
-"$bin" run -q -o "$work/bus" <"$work/fifo" 2>"$work/bus.err" &
-pid=$!
-exec 3>"$work/fifo"
-until [ -d "$work/bus/_staging" ] || ! kill -0 "$pid" 2>/dev/null; do :; done
-kill -BUS "$pid" 2>/dev/null || true
-rc=0; wait "$pid" || rc=$?
-exec 3>&-
-check "SIGBUS exits 1" eq "$rc" 1
-check "SIGBUS is explained" grep -q "an input file shrank while it was being read" "$work/bus.err"
-check "SIGBUS commits nothing" test ! -e "$work/bus/_manifest.json"
+# signal is sent by hand here, to a run blocked reading a pipe: a real one
+# depends on timing. Not under valgrind: it treats SIGBUS as a fault of the
+# instruction running when the signal lands, and its core crashed (CI,
+# a863eb1) when the signal caught the run between two system calls.
+if [ -n "${SZ_VALGRIND_LOGS:-}" ]; then
+  echo "skip: the SIGBUS checks (valgrind pass; the plain and sanitized passes run them)"
+else
+  mkfifo "$work/fifo"
+  "$bin" run -q -o "$work/bus" <"$work/fifo" 2>"$work/bus.err" &
+  pid=$!
+  exec 3>"$work/fifo"
+  # Field 3 of /proc/PID/stat is the main thread's state; S once it waits
+  # for the pipe, after _staging is made.
+  until { [ -d "$work/bus/_staging" ] &&
+          [ "$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null)" = S ]; } ||
+        ! kill -0 "$pid" 2>/dev/null; do :; done
+  kill -BUS "$pid" 2>/dev/null || true
+  rc=0; wait "$pid" || rc=$?
+  exec 3>&-
+  check "SIGBUS exits 1" eq "$rc" 1
+  check "SIGBUS is explained" grep -q "an input file shrank while it was being read" "$work/bus.err"
+  check "SIGBUS commits nothing" test ! -e "$work/bus/_manifest.json"
+fi
 finish
