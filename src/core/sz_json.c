@@ -66,11 +66,39 @@ struct frame {
  * returns false. n <= QUOTE_WORDS * 64. */
 typedef bool (*quote_index_fn)(const unsigned char *p, size_t n, uint64_t *q);
 
+/* The top-level keys of a recent text, in order: events from one app build
+ * repeat the same keys line after line. A text whose keys match a shape's,
+ * position by position, has no duplicate top-level key (the shape came
+ * from a text that passed the check, and a prefix of distinct keys is
+ * distinct), so it skips the per-key bookkeeping of add_key: 7 % of a
+ * run's instructions. Fixed-size, so that keeping one never allocates;
+ * texts with more or longer keys are simply not remembered. */
+#define SHAPES 4
+#define SHAPE_KEYS 48
+#define SHAPE_BYTES 1024
+
+struct shape {
+    /* Key k as it appears in a text, quotes included, in the first bytes of
+     * pat[k], and a bit per byte of it in mask[k] (0 if it takes more than
+     * 16 bytes): one vector compare settles the common key. */
+    unsigned char pat[SHAPE_KEYS][16];
+    uint16_t mask[SHAPE_KEYS];
+    uint32_t n;                   /* keys; 0: the slot is empty */
+    uint32_t id;                  /* for sz_json_doc.shape */
+    uint16_t off[SHAPE_KEYS + 1]; /* key k is bytes[off[k]..off[k + 1]) */
+    char bytes[SHAPE_BYTES];      /* the raw keys, without quotes */
+};
+
 struct sz_json_scanner {
     unsigned max_depth;
+    struct shape shapes[SHAPES];
+    unsigned shape_last;          /* the slot the last text matched or filled */
+    unsigned shape_next;          /* the slot the next new shape goes to */
+    uint32_t shape_ids;           /* ids handed out so far */
     quote_index_fn quote_index;   /* the widest this CPU has, chosen at creation */
     uint64_t quotes[QUOTE_WORDS + 1]; /* the current text's quote index, and a stop bit */
     uint64_t n_indexed;           /* texts scanned with the index */
+    uint64_t n_shaped;            /* texts whose keys all matched a shape */
     struct frame *stack; /* max_depth entries */
     struct sz_json_member *members;
     size_t members_cap;
@@ -254,6 +282,11 @@ __attribute__((target("avx2"))) static bool quote_index_avx2(const unsigned char
 uint64_t sz_json_scanner_indexed(const struct sz_json_scanner *s)
 {
     return s->n_indexed;
+}
+
+uint64_t sz_json_scanner_shaped(const struct sz_json_scanner *s)
+{
+    return s->n_shaped;
 }
 
 static quote_index_fn pick_quote_index(void)
@@ -604,6 +637,112 @@ static int check_big_object(struct sz_json_scanner *s, const char *text, struct 
     return 0;
 }
 
+/* ---- shapes --------------------------------------------------------------- */
+
+/* Whether the key whose string spans text[kstart..end) is key k of sh. */
+static inline bool shape_key_is(const struct shape *sh, size_t k, const char *text, size_t n,
+                                size_t kstart, size_t end)
+{
+    if (k >= sh->n)
+        return false;
+#ifdef __SSE2__
+    /* The pattern's closing quote fixes the length: a longer key has no
+     * quote there, a shorter one has its quote where the pattern has none. */
+    if (sh->mask[k] && n - kstart >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + kstart));
+        __m128i pt = _mm_loadu_si128((const __m128i *)(const void *)sh->pat[k]);
+        unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, pt));
+        return (eq & sh->mask[k]) == sh->mask[k];
+    }
+#else
+    (void)n;
+#endif
+    size_t len = end - kstart - 2;
+    return (size_t)(sh->off[k + 1] - sh->off[k]) == len &&
+           sz_bytes_equal(sh->bytes + sh->off[k], text + kstart + 1, len);
+}
+
+/* Another remembered shape whose first k keys are those of `sh` and whose
+ * key k spans text[kstart..end), or NULL: the text left `sh` at key k. */
+static const struct shape *shape_switch(const struct sz_json_scanner *s, const struct shape *sh,
+                                        size_t k, const char *text, size_t n, size_t kstart,
+                                        size_t end)
+{
+    for (size_t t = 0; t < SHAPES; t++) {
+        const struct shape *o = &s->shapes[t];
+        if (o == sh || o->n <= k || o->off[k] != sh->off[k] ||
+            memcmp(o->off, sh->off, k * sizeof *o->off) != 0 ||
+            memcmp(o->bytes, sh->bytes, sh->off[k]) != 0)
+            continue;
+        if (shape_key_is(o, k, text, n, kstart, end))
+            return o;
+    }
+    return NULL;
+}
+
+static int add_key_slow(struct sz_json_scanner *s, const char *text, size_t kstart, size_t end,
+                        bool esc, size_t *n_keys, struct sz_json_error *err);
+
+/* The text's key k (spanning text[kstart..end), escaped or not) is not key
+ * k of *sh. Moves *sh to another shape that has it, or, failing that, sets
+ * *sh to NULL and passes the keys so far and this one through add_key
+ * after all. Returns 0, SZ_JSON_DUP_KEY (err filled) or SZ_ENOMEM. */
+static int shape_leave(struct sz_json_scanner *s, const struct shape **sh, const char *text,
+                       size_t n, size_t kstart, size_t end, bool esc, size_t k,
+                       size_t *n_keys, struct sz_json_error *err)
+{
+    if (!esc && (*sh = shape_switch(s, *sh, k, text, n, kstart, end)) != NULL)
+        return 0;
+    *sh = NULL;
+    for (size_t j = 0; j < k; j++) {
+        const struct sz_json_member *o = &s->members[j];
+        size_t ks = o->key_off - 1;
+        int r = add_key_slow(s, text, ks, ks + o->key_len + 2, false, n_keys, err);
+        if (r)
+            return r;
+    }
+    return add_key_slow(s, text, kstart, end, esc, n_keys, err);
+}
+
+/* Remember the keys of a text that passed the scan, if they fit. Returns
+ * the new shape's id, or 0. */
+static uint32_t shape_keep(struct sz_json_scanner *s, const char *text,
+                           const struct sz_json_member *m, size_t n)
+{
+    if (n == 0 || n > SHAPE_KEYS)
+        return 0;
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        total += m[k].key_len;
+    if (total > SHAPE_BYTES)
+        return 0;
+    unsigned slot = s->shape_next;
+    s->shape_next = (slot + 1) % SHAPES;
+    struct shape *sh = &s->shapes[slot];
+    size_t at = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = m[k].key_len;
+        sh->off[k] = (uint16_t)at;
+        memcpy(sh->bytes + at, text + m[k].key_off, len);
+        at += len;
+        memset(sh->pat[k], 0, sizeof sh->pat[k]);
+        sh->mask[k] = 0;
+        if (len + 2 <= 16) {
+            memcpy(sh->pat[k], text + m[k].key_off - 1, len + 2);
+            sh->mask[k] = (uint16_t)((1u << (len + 2)) - 1);
+        }
+    }
+    sh->off[n] = (uint16_t)at;
+    sh->n = (uint32_t)n;
+    /* 0 means "no shape"; ids wrap after 4 billion shapes, long after any
+     * cache of them was refreshed. */
+    if (++s->shape_ids == 0)
+        ++s->shape_ids;
+    sh->id = s->shape_ids;
+    s->shape_last = slot;
+    return sh->id;
+}
+
 /* ---- the scan ----------------------------------------------------------- */
 
 /* Record the key whose string spans p[kstart..end) in the innermost open
@@ -649,6 +788,13 @@ static inline __attribute__((always_inline)) int add_key(struct sz_json_scanner 
     }
     *n_keys = nk + 1;
     return 0;
+}
+
+/* add_key for a top-level key, out of line: for texts that leave their shape. */
+static int add_key_slow(struct sz_json_scanner *s, const char *text, size_t kstart, size_t end,
+                        bool esc, size_t *n_keys, struct sz_json_error *err)
+{
+    return add_key(s, text, 1, kstart, end, esc, n_keys, err);
 }
 
 static inline void open_frame(struct sz_json_scanner *s, size_t depth, bool obj, size_t n_keys)
@@ -855,6 +1001,9 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
         goto out;
     }
     open_frame(s, 0, true, 0);
+    /* The shape the last text matched: while this text's keys match it,
+     * they skip add_key (see struct shape). */
+    const struct shape *sh = s->shapes[s->shape_last].n ? &s->shapes[s->shape_last] : NULL;
     i = skip_ws(p, n, i + 1);
     if (i < n && p[i] == '}')
         goto closed;
@@ -870,8 +1019,13 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
             goto out;
         }
         i = rv >> 1;
-        if ((r = add_key(s, text, 1, kstart, i, rv & 1, &n_keys, err)) != 0)
+        if (sh) {
+            if (!shape_key_is(sh, n_members, text, n, kstart, i) &&
+                (r = shape_leave(s, &sh, text, n, kstart, i, rv & 1, n_members, &n_keys, err)) != 0)
+                goto out;
+        } else if ((r = add_key(s, text, 1, kstart, i, rv & 1, &n_keys, err)) != 0) {
             goto out;
+        }
         if (n_members == s->members_cap) {
             void *grown = sz_array_grow(s->members, &s->members_cap, n_members + 1, sizeof *s->members);
             if (!grown) {
@@ -944,6 +1098,14 @@ closed:
     doc->members = s->members;
     doc->n_members = n_members;
     doc->keys_escaped = keys_escaped != 0;
+    doc->shape = 0;
+    if (sh) {
+        s->n_shaped++;
+        s->shape_last = (unsigned)(sh - s->shapes);
+        doc->shape = n_members == sh->n ? sh->id : 0;
+    } else if (!keys_escaped) {
+        doc->shape = shape_keep(s, text, s->members, n_members);
+    }
     doc->open_off = (uint32_t)open_off;
     return SZ_JSON_OK;
 

@@ -78,6 +78,10 @@ struct sz_json_doc {
     size_t n_members;
     bool keys_escaped;               /* some top-level key has an escape: name
                                       * lookups must decode (the rare case) */
+    uint32_t shape;                  /* nonzero: every doc from this scanner
+                                      * with this value has the same top-level
+                                      * keys, in the same order and spelled
+                                      * the same; 0: no such promise */
     uint32_t open_off;               /* offset of the top-level '{' */
     uint32_t close_off;              /* offset of the top-level '}' */
 };
@@ -117,6 +121,13 @@ int sz_json_scanner_use(struct sz_json_scanner *s, enum sz_json_path path);
 /* How many texts the scanner has scanned with a quote index: for tests,
  * which cannot tell the paths apart by their results. */
 uint64_t sz_json_scanner_indexed(const struct sz_json_scanner *s);
+
+/* How many texts the scanner has accepted whose top-level keys all matched,
+ * in order, the first keys of a text it remembered (docs/json-scanner.md,
+ * "Shapes"):
+ * such texts skip the duplicate bookkeeping of their top-level keys, and
+ * tests cannot tell them apart by their results either. */
+uint64_t sz_json_scanner_shaped(const struct sz_json_scanner *s);
 
 /* Scan text[0..len) as one JSON text that must be an object.
  * Returns SZ_JSON_OK and fills *doc; a positive enum sz_json_status and

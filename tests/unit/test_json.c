@@ -1703,6 +1703,168 @@ static void type_names_are_the_json_words(void **state)
     assert_string_equal(sz_json_type_name(99), "?");
 }
 
+/* ---- shapes: texts that repeat the keys of earlier texts ---- */
+
+/* Scan `text` with s; the status, and *doc and *err filled. */
+static int scan_lit(struct sz_json_scanner *s, const char *text, struct sz_json_doc *doc,
+                    struct sz_json_error *err)
+{
+    return sz_json_scan(s, text, strlen(text), doc, err);
+}
+
+/* Offset of the last occurrence of needle in text[0..len) (which must hold it). */
+static size_t last_in(const char *text, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = len >= n ? len - n + 1 : 0; i-- > 0;)
+        if (memcmp(text + i, needle, n) == 0)
+            return i;
+    fail();
+    return 0;
+}
+
+static size_t last_at(const char *text, const char *needle)
+{
+    return last_in(text, strlen(text), needle);
+}
+
+/* A scanner remembers the top-level keys of texts it accepted. A text
+ * whose keys match them, in order, skips the duplicate bookkeeping; every
+ * way of leaving the remembered keys must still find a duplicate, at the
+ * same offset as a scanner that remembers nothing. */
+static void repeated_keys_are_remembered_and_duplicates_still_found(void **state)
+{
+    struct sz_json_scanner *s = sz_json_scanner_create(0);
+    assert_non_null(s);
+    struct sz_json_doc doc;
+    struct sz_json_error err;
+    const char *a1 = "{\"machine_id\":\"M\",\"ts\":1,\"type\":\"open\"}";
+    assert_int_equal(scan_lit(s, a1, &doc, &err), SZ_JSON_OK);
+    uint32_t a = doc.shape;
+    assert_true(a != 0);
+    assert_int_equal(sz_json_scanner_shaped(s), 0);
+
+    /* Same keys, other values and spacing: the same shape. */
+    const char *a2 = "{ \"machine_id\" : \"N\", \"ts\":2,\"type\":{\"x\":[1]} }";
+    assert_int_equal(scan_lit(s, a2, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, a);
+    assert_int_equal(doc.n_members, 3);
+    assert_int_equal(sz_json_scanner_shaped(s), 1);
+
+    /* A prefix of the keys: still distinct, but not the same keys. */
+    assert_int_equal(scan_lit(s, "{\"machine_id\":\"M\",\"ts\":1}", &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, 0);
+    assert_int_equal(sz_json_scanner_shaped(s), 2);
+
+    /* Leaving the shape: a repeated key, past the end and within it. */
+    static const char *const dups[] = {
+        "{\"machine_id\":\"M\",\"ts\":1,\"type\":\"x\",\"ts\":2}",
+        "{\"machine_id\":\"M\",\"ts\":1,\"machine_id\":\"x\"}",
+        "{\"machine_id\":\"M\",\"machine_id\":1}",
+        /* escaped spellings, which never match a shape's raw bytes */
+        "{\"machine_id\":\"M\",\"t\\u0073\":1,\"ts\":2}",
+        "{\"machine_id\":\"M\",\"ts\":1,\"t\\u0073\":2}",
+        "{\"\\u006dachine_id\":\"M\",\"ts\":1,\"machine_id\":2}",
+    };
+    for (size_t i = 0; i < sizeof dups / sizeof dups[0]; i++) {
+        struct sz_json_scanner *fresh = sz_json_scanner_create(0);
+        assert_non_null(fresh);
+        struct sz_json_error want;
+        assert_int_equal(scan_lit(fresh, dups[i], &doc, &want), SZ_JSON_DUP_KEY);
+        sz_json_scanner_destroy(fresh);
+        assert_int_equal(scan_lit(s, a1, &doc, &err), SZ_JSON_OK); /* back on the shape */
+        assert_int_equal(scan_lit(s, dups[i], &doc, &err), SZ_JSON_DUP_KEY);
+        assert_int_equal(err.offset, want.offset);
+        assert_string_equal(err.what, want.what);
+    }
+    assert_int_equal(scan_lit(s, a1, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(scan_lit(s, dups[0], &doc, &err), SZ_JSON_DUP_KEY);
+    assert_int_equal(err.offset, last_at(dups[0], "\"ts\""));
+
+    /* Two shapes in turn: each text finds its own, and keeps its id. */
+    const char *b1 = "{\"machine_id\":\"M\",\"user\":\"u\",\"k\":1}";
+    assert_int_equal(scan_lit(s, b1, &doc, &err), SZ_JSON_OK);
+    uint32_t b = doc.shape;
+    assert_true(b != 0 && b != a);
+    uint64_t shaped = sz_json_scanner_shaped(s);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(scan_lit(s, a1, &doc, &err), SZ_JSON_OK);
+        assert_int_equal(doc.shape, a);
+        assert_int_equal(scan_lit(s, b1, &doc, &err), SZ_JSON_OK);
+        assert_int_equal(doc.shape, b);
+    }
+    assert_int_equal(sz_json_scanner_shaped(s), shaped + 6);
+    /* A key of the other shape, repeated after a switch. */
+    const char *bdup = "{\"machine_id\":\"M\",\"ts\":1,\"type\":\"t\",\"machine_id\":0}";
+    assert_int_equal(scan_lit(s, b1, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(scan_lit(s, bdup, &doc, &err), SZ_JSON_DUP_KEY);
+    assert_int_equal(err.offset, last_at(bdup, "\"machine_id\""));
+
+    /* Keys too long for one vector compare, and keys within 16 bytes of
+     * the text's end, take the byte compare. */
+    const char *l1 = "{\"a_rather_long_key_name\":1,\"another_quite_long_key\":2}";
+    const char *l2 = "{\"a_rather_long_key_name\":3,\"another_quite_long_kez\":4}";
+    const char *l3 = "{\"a_rather_long_key_name\":3,\"a_rather_long_key_name\":4}";
+    assert_int_equal(scan_lit(s, l1, &doc, &err), SZ_JSON_OK);
+    uint32_t l = doc.shape;
+    assert_int_equal(scan_lit(s, l1, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, l);
+    assert_int_equal(scan_lit(s, l2, &doc, &err), SZ_JSON_OK);
+    assert_true(doc.shape != l && doc.shape != 0);
+    assert_int_equal(scan_lit(s, l1, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(scan_lit(s, l3, &doc, &err), SZ_JSON_DUP_KEY);
+    assert_int_equal(err.offset, last_at(l3, "\"a_rather"));
+    /* 14 bytes: the key's closing quote is the vector's last byte. */
+    assert_int_equal(scan_lit(s, "{\"a_fourteen_key\":1,\"z\":2}", &doc, &err), SZ_JSON_OK);
+    uint32_t f = doc.shape;
+    assert_int_equal(scan_lit(s, "{\"a_fourteen_keys\":1,\"z\":2}", &doc, &err), SZ_JSON_OK);
+    assert_true(doc.shape != f && doc.shape != 0);
+    assert_int_equal(scan_lit(s, "{\"a_fourteen_key\":1,\"z\":2}", &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, f);
+    assert_int_equal(scan_lit(s, "{\"b\":1,\"c\":2}", &doc, &err), SZ_JSON_OK);
+    uint32_t bc = doc.shape;
+    assert_int_equal(scan_lit(s, "{\"b\":1,\"c\":2}", &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, bc);
+    assert_int_equal(scan_lit(s, "{\"b\":1,\"cc\":2}", &doc, &err), SZ_JSON_OK);
+    assert_true(doc.shape != bc);
+    assert_int_equal(scan_lit(s, "{\"b\":1,\"c\":2}", &doc, &err), SZ_JSON_OK);
+    assert_int_equal(scan_lit(s, "{\"b\":1,\"b\":2}", &doc, &err), SZ_JSON_DUP_KEY);
+    assert_int_equal(err.offset, 7);
+    sz_json_scanner_destroy(s);
+}
+
+/* Objects with more keys than are checked as they arrive: a remembered
+ * big object still has its duplicates found at the close; objects with
+ * more keys than a shape holds are never remembered. */
+static void big_objects_keep_their_duplicate_check_with_shapes(void **state)
+{
+    struct sz_json_scanner *s = sz_json_scanner_create(0);
+    assert_non_null(s);
+    struct sz_json_doc doc;
+    struct sz_json_error err;
+    size_t len, dlen;
+    char *t = many_keys(40, -1, &len), *d = many_keys(40, 0, &dlen);
+    assert_int_equal(sz_json_scan(s, t, len, &doc, &err), SZ_JSON_OK);
+    uint32_t shape = doc.shape;
+    assert_true(shape != 0);
+    uint64_t shaped = sz_json_scanner_shaped(s);
+    assert_int_equal(sz_json_scan(s, t, len, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, shape);
+    assert_int_equal(sz_json_scanner_shaped(s), shaped + 1);
+    assert_int_equal(sz_json_scan(s, d, dlen, &doc, &err), SZ_JSON_DUP_KEY);
+    assert_int_equal(err.offset, last_in(d, dlen, "\"k0\""));
+    free(t);
+    free(d);
+    t = many_keys(60, -1, &len);
+    assert_int_equal(sz_json_scan(s, t, len, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, 0);
+    assert_int_equal(sz_json_scan(s, t, len, &doc, &err), SZ_JSON_OK);
+    assert_int_equal(doc.shape, 0);
+    assert_int_equal(sz_json_scanner_shaped(s), shaped + 1);
+    free(t);
+    sz_json_scanner_destroy(s);
+}
+
 /* The quote index is built for plain texts (printable ASCII, no
  * backslash) of up to 8 KiB, and only for them; the paths a CPU lacks are
  * refused. */
@@ -1757,6 +1919,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(type_names_are_the_json_words),
+        cmocka_unit_test(repeated_keys_are_remembered_and_duplicates_still_found),
+        cmocka_unit_test(big_objects_keep_their_duplicate_check_with_shapes),
         cmocka_unit_test(accepts_an_object_with_every_value_type),
         cmocka_unit_test(reports_member_offsets_and_lengths),
         cmocka_unit_test(reports_string_values_with_their_quotes_and_raw_keys),
