@@ -81,7 +81,9 @@ struct sz_json_doc {
     uint32_t shape;                  /* nonzero: every doc from this scanner
                                       * with this value has the same top-level
                                       * keys, in the same order and spelled
-                                      * the same; 0: no such promise */
+                                      * the same; 0: no such promise. Ids
+                                      * are per scanner: a cache keyed by
+                                      * them must see one scanner's docs */
     uint32_t open_off;               /* offset of the top-level '{' */
     uint32_t close_off;              /* offset of the top-level '}' */
 };

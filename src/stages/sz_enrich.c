@@ -26,6 +26,10 @@ struct enrich {
     } names[MAX_NAMES];
     size_t n_names;
     uint64_t tags[4]; /* bit t set: some name has sz_name_tag t */
+    /* A doc shape (sz_json_doc.shape) none of whose keys is one of the
+     * names: docs of it need no look at their keys. Shapes are per scanner;
+     * this stage sees the docs of one (its lane's parse stage). 0: none. */
+    uint32_t clear_shape;
 };
 
 void sz_enrich_config_defaults(struct sz_enrich_config *c)
@@ -70,14 +74,22 @@ static int enrich_process(void *ctx, struct sz_event *ev, struct sz_reject *rej)
 {
     (void)rej;
     struct enrich *e = ctx;
-    for (size_t i = 0; i < ev->doc.n_members; i++) {
-        const struct sz_json_member *m = &ev->doc.members[i];
-        /* Cheap filter first: only some tags can be reserved names. */
-        unsigned t = sz_name_tag(ev->doc.text + m->key_off, m->key_len);
-        if (!m->key_escaped && !(e->tags[t >> 6] >> (t & 63) & 1))
-            continue;
-        if (reserved(e, &ev->doc, m) && sz_event_drop(ev, i) != 0)
-            return SZ_ELIMIT;
+    if (!ev->doc.shape || ev->doc.shape != e->clear_shape) {
+        bool clear = true;
+        for (size_t i = 0; i < ev->doc.n_members; i++) {
+            const struct sz_json_member *m = &ev->doc.members[i];
+            /* Cheap filter first: only some tags can be reserved names. */
+            unsigned t = sz_name_tag(ev->doc.text + m->key_off, m->key_len);
+            if (!m->key_escaped && !(e->tags[t >> 6] >> (t & 63) & 1))
+                continue;
+            if (!reserved(e, &ev->doc, m))
+                continue;
+            clear = false;
+            if (sz_event_drop(ev, i) != 0)
+                return SZ_ELIMIT;
+        }
+        if (clear && ev->doc.shape)
+            e->clear_shape = ev->doc.shape;
     }
     int64_t local = ev->ts_ms + (e->tz ? offset_at(e, ev->ts_ms) : 0);
     sz_hourcache_set(&e->hc, local);

@@ -272,6 +272,7 @@ int sz_event_rename(struct sz_event *ev, size_t i, const char *name, size_t n)
     int r = edit_begin(ev, 0);
     if (r)
         return r;
+    ev->doc.shape = 0; /* the keys change */
     if (i < ev->n_line_members)
         ev->rewritten = true;
     return store_key(ev, &ev->edits->members[i], name, n);
@@ -282,6 +283,7 @@ int sz_event_remove(struct sz_event *ev, size_t i)
     int r = edit_begin(ev, 0);
     if (r)
         return r;
+    ev->doc.shape = 0; /* the keys change */
     struct sz_json_member *m = ev->edits->members;
     memmove(m + i, m + i + 1, (ev->doc.n_members - i - 1) * sizeof *m);
     ev->doc.n_members--;
@@ -298,6 +300,7 @@ int sz_event_add(struct sz_event *ev, const char *name, size_t name_len, const c
     int r = edit_begin(ev, 1);
     if (r)
         return r;
+    ev->doc.shape = 0; /* the keys change */
     struct sz_json_member *m = &ev->edits->members[ev->doc.n_members];
     memset(m, 0, sizeof *m);
     if ((r = store_key(ev, m, name, name_len)) != 0 || (r = store_value(ev, m, value, n)) != 0)
@@ -323,6 +326,7 @@ int sz_event_add_json(struct sz_event *ev, const char *json, size_t n,
     int r = edit_begin(ev, 1);
     if (r)
         return r;
+    ev->doc.shape = 0; /* the keys change */
     uint32_t off;
     if ((r = store(ev, json, n, &off)) != 0)
         return r;

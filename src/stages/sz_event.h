@@ -43,7 +43,7 @@ struct sz_event {
     bool too_long;       /* line was cut: `line` holds only its head */
     uint64_t full_len;   /* length of the whole line */
 
-    /* set by parse */
+    /* set by parse; edits that change keys set doc.shape to 0 */
     struct sz_json_doc doc;
 
     /* set by validate */

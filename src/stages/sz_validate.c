@@ -43,9 +43,21 @@ void sz_schema_defaults(struct sz_schema *s)
     s->max_type_bytes = SZ_VALIDATE_MAX_TYPE;
 }
 
+/* Where the three fields were in the last doc that had them all: events
+ * of one producer keep their keys in one order, so the next doc most
+ * likely has them at the same indices, and a name compare at each proves
+ * it (a doc has each key once: the scanner rejects duplicates, and clean
+ * keeps them unique). */
+struct guess {
+    bool set;
+    uint32_t key, ts, type;
+};
+
 struct validate {
     const struct sz_schema *s;
     bool flat;      /* all three fields are top-level: one pass finds them */
+    struct guess at;
+    uint32_t *required_at; /* the same for each top-level required field */
     struct sz_json_member key, ts, type; /* nested values found for this event */
     char from_text[32], until_text[32];  /* the bounds, for messages */
     char tmp[64];
@@ -214,11 +226,20 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
     const struct sz_schema *s = v->s;
     const struct sz_json_member *key = NULL, *ts = NULL, *type = NULL;
     bool any_escaped = !v->flat || ev->doc.keys_escaped;
-    if (!any_escaped) {
+    const struct sz_json_member *mem = ev->doc.members;
+    size_t n = ev->doc.n_members;
+    const struct guess *g = &v->at;
+    if (!any_escaped && g->set && g->key < n && g->ts < n && g->type < n &&
+        name_is(&ev->doc, &mem[g->key], &s->key) && name_is(&ev->doc, &mem[g->ts], &s->timestamp) &&
+        name_is(&ev->doc, &mem[g->type], &s->event_type)) {
+        key = &mem[g->key];
+        ts = &mem[g->ts];
+        type = &mem[g->type];
+    } else if (!any_escaped) {
         /* One pass over the members instead of three lookups, comparing raw
          * bytes; the rare escaped key sends us to the exact (slower) lookup. */
-        for (size_t i = 0; i < ev->doc.n_members; i++) {
-            const struct sz_json_member *m = &ev->doc.members[i];
+        for (size_t i = 0; i < n; i++) {
+            const struct sz_json_member *m = &mem[i];
             if (name_is(&ev->doc, m, &s->timestamp))
                 ts = m;
             else if (name_is(&ev->doc, m, &s->key))
@@ -226,6 +247,9 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
             else if (name_is(&ev->doc, m, &s->event_type))
                 type = m;
         }
+        if (key && ts && type)
+            v->at = (struct guess){ true, (uint32_t)(key - mem), (uint32_t)(ts - mem),
+                                    (uint32_t)(type - mem) };
     }
     if (any_escaped) {
         key = find(ev, &s->key, &v->key);
@@ -240,7 +264,13 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
         return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->event_type.text);
     for (size_t i = 0; i < s->n_required; i++) {
         struct sz_json_member tmp;
-        const struct sz_json_member *m = find(ev, &s->required[i], &tmp);
+        const struct sz_path *p = &s->required[i];
+        const struct sz_json_member *m;
+        uint32_t at = v->required_at[i];
+        if (p->n == 1 && !ev->doc.keys_escaped && at < n && name_is(&ev->doc, &mem[at], p))
+            m = &mem[at]; /* where it was last time (see struct guess) */
+        else if ((m = find(ev, p, &tmp)) != NULL && p->n == 1)
+            v->required_at[i] = (uint32_t)(m - mem);
         if (!m)
             return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->required[i].text);
         if (m->type == SZ_JSON_NULL)
@@ -281,6 +311,13 @@ static void format_bound(int64_t ms, char out[32])
     }
 }
 
+static void validate_destroy(void *ctx)
+{
+    struct validate *v = ctx;
+    free(v->required_at);
+    free(v);
+}
+
 int sz_validate_stage_create(const struct sz_schema *schema, struct sz_stage *out)
 {
     struct validate *v = calloc(1, sizeof *v);
@@ -290,6 +327,13 @@ int sz_validate_stage_create(const struct sz_schema *schema, struct sz_stage *ou
     v->flat = schema->key.n == 1 && schema->timestamp.n == 1 && schema->event_type.n == 1;
     format_bound(schema->valid_from_ms, v->from_text);
     format_bound(schema->valid_until_ms, v->until_text);
-    *out = (struct sz_stage){ "validate", v, validate_process, free };
+    v->required_at = malloc((schema->n_required ? schema->n_required : 1) * sizeof *v->required_at);
+    if (!v->required_at) {
+        free(v);
+        return SZ_ENOMEM;
+    }
+    for (size_t i = 0; i < schema->n_required; i++)
+        v->required_at[i] = UINT32_MAX;
+    *out = (struct sz_stage){ "validate", v, validate_process, validate_destroy };
     return 0;
 }

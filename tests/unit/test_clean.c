@@ -702,6 +702,23 @@ static void rename_onto_an_existing_field_replaces_that_field(void **state)
            "{\"a\":1,\"os\":\"Win10\",\"z\":2," B E);
 }
 
+/* Enrich remembers doc shapes whose keys hold no reserved name; a rename
+ * onto one (session_id here) changes the keys of a doc of such a shape,
+ * and the field must still be left out. */
+static void a_rename_onto_a_reserved_name_is_dropped_by_enrich(void **state)
+{
+    struct pipe *p = *state;
+    struct sz_clean_text v[] = { pat("os") };
+    struct sz_clean_cond w[] = { equals("src", v, 1) };
+    struct sz_clean_action a[] = { rename_to("legacy", "session_id") };
+    struct sz_clean_rule r[] = { RULE(1, w, a) };
+    start(p, r);
+    UNCHANGED(p, "{\"src\":\"app\",\"legacy\":1," B "}");
+    UNCHANGED(p, "{\"src\":\"app\",\"legacy\":2," B "}");
+    OUTPUT(p, "{\"src\":\"os\",\"legacy\":3," B "}", "{\"src\":\"os\"," B E);
+    UNCHANGED(p, "{\"src\":\"app\",\"legacy\":4," B "}");
+}
+
 static void rename_to_the_same_name_changes_nothing(void **state)
 {
     struct pipe *p = *state;
@@ -1391,6 +1408,7 @@ int main(void)
         T(rename_of_a_missing_field_changes_nothing),
         T(rename_onto_an_existing_field_replaces_that_field),
         T(rename_to_the_same_name_changes_nothing),
+        T(a_rename_onto_a_reserved_name_is_dropped_by_enrich),
         T(delete_removes_a_field),
         T(deleting_a_required_field_makes_the_event_invalid),
         T(map_replaces_a_value_by_the_first_matching_entry),

@@ -207,6 +207,32 @@ static void rename_and_set_value_on_one_member_write_both(void **state)
     RENDERS(f, "{\"a\":1,\"c\":\"x\"}\n");
 }
 
+/* doc.shape promises the same keys in the same order as other docs of
+ * the scanner: an edit that changes keys withdraws it, a new value keeps it. */
+static void edits_that_change_keys_withdraw_the_shape(void **state)
+{
+    struct fixture *f = *state;
+    LOAD(f, "{\"a\":1,\"b\":2}");
+    uint32_t shape = f->ev.doc.shape;
+    assert_true(shape != 0);
+    SET(f, 1, "\"x\"");
+    assert_int_equal(f->ev.doc.shape, shape);
+    RENAME(f, 0, "z");
+    assert_int_equal(f->ev.doc.shape, 0);
+    LOAD(f, "{\"a\":1,\"b\":2}");
+    assert_int_equal(f->ev.doc.shape, shape);
+    assert_int_equal(sz_event_remove(&f->ev, 1), 0);
+    assert_int_equal(f->ev.doc.shape, 0);
+    LOAD(f, "{\"a\":1,\"b\":2}");
+    assert_int_equal(sz_event_add(&f->ev, LIT("c"), LIT("3")), 0);
+    assert_int_equal(f->ev.doc.shape, 0);
+    LOAD(f, "{\"a\":1,\"b\":2}");
+    struct sz_json_member tmpl;
+    sz_event_shape_json(LIT("\"c\":3"), 1, &tmpl);
+    assert_int_equal(sz_event_add_json(&f->ev, LIT("\"c\":3"), &tmpl), 0);
+    assert_int_equal(f->ev.doc.shape, 0);
+}
+
 /* ---- removing ---- */
 
 static void removing_the_first_member(void **state)
@@ -542,6 +568,7 @@ int main(void)
         T(set_value_twice_keeps_the_last_value),
         T(set_value_records_the_new_type),
         T(rename_keeps_the_value_as_written),
+        T(edits_that_change_keys_withdraw_the_shape),
         T(rename_escapes_a_name_that_needs_it),
         T(rename_and_set_value_on_one_member_write_both),
         T(removing_the_first_member),

@@ -318,6 +318,56 @@ static void a_null_required_field_is_missing(void **state)
     REJECTS(p, EV("\"m\"", T2026, "null"), SZ_REASON_MISSING_FIELD);
 }
 
+/* Validate remembers where the fields were in the last event and looks
+ * there first; each event must still get its own fields, wherever they
+ * are, and a field that moved or went must be found or missed as if
+ * nothing were remembered. */
+static void fields_are_found_wherever_each_event_puts_them(void **state)
+{
+    (void)state;
+    struct sz_schema schema;
+    sz_schema_defaults(&schema);
+    struct sz_path required[2];
+    assert_int_equal(sz_path_compile("user_id", &required[0]), 0);
+    assert_int_equal(sz_path_compile("ctx.id", &required[1]), 0);
+    schema.required = required;
+    schema.n_required = 2;
+    struct pipe p;
+    pipe_open_with(&p, 0, &schema);
+#define FIRST "{\"machine_id\":\"a\",\"timestamp\":" T2026 ",\"event_type\":\"x\",\"user_id\":\"u\",\"ctx\":{\"id\":1}}"
+    PASSES(&p, FIRST);
+    assert_memory_equal(p.ev.doc.text + p.ev.key->val_off, "\"a\"", 3);
+    assert_memory_equal(p.ev.doc.text + p.ev.type->val_off, "\"x\"", 3);
+    PASSES(&p, "{\"event_type\":\"yy\",\"user_id\":\"v\",\"ctx\":{\"id\":2},\"timestamp\":1767225600001,"
+               "\"machine_id\":\"b\"}");
+    assert_memory_equal(p.ev.doc.text + p.ev.key->val_off, "\"b\"", 3);
+    assert_memory_equal(p.ev.doc.text + p.ev.type->val_off, "\"yy\"", 4);
+    assert_int_equal(p.ev.ts_ms, 1767225600001);
+    PASSES(&p, FIRST);
+    /* The remembered places hold other names, or are past the end. */
+    REJECTS(&p, "{\"machine_ix\":\"a\",\"timestamp\":" T2026 ",\"event_type\":\"x\",\"user_id\":\"u\",\"ctx\":{\"id\":1}}",
+            SZ_REASON_MISSING_FIELD);
+    assert_non_null(strstr(p.rej.detail, "machine_id"));
+    PASSES(&p, FIRST);
+    REJECTS(&p, "{\"machine_id\":\"c\",\"timestamp\":" T2026 "}", SZ_REASON_MISSING_FIELD);
+    assert_non_null(strstr(p.rej.detail, "event_type"));
+    PASSES(&p, FIRST);
+    REJECTS(&p, "{\"machine_id\":\"a\",\"timestamp\":" T2026 ",\"event_type\":\"x\",\"user\":\"u\",\"ctx\":{\"id\":1}}",
+            SZ_REASON_MISSING_FIELD);
+    assert_non_null(strstr(p.rej.detail, "user_id is missing"));
+    PASSES(&p, FIRST);
+    REJECTS(&p, "{\"machine_id\":\"a\",\"timestamp\":" T2026 ",\"event_type\":\"x\",\"user_id\":null,\"ctx\":{\"id\":1}}",
+            SZ_REASON_MISSING_FIELD);
+    assert_non_null(strstr(p.rej.detail, "user_id is null"));
+    /* A required field that moved is found at its new place. */
+    PASSES(&p, "{\"user_id\":\"w\",\"machine_id\":\"d\",\"timestamp\":" T2026 ",\"event_type\":\"x\",\"ctx\":{\"id\":1}}");
+    assert_memory_equal(p.ev.doc.text + p.ev.key->val_off, "\"d\"", 3);
+    PASSES(&p, FIRST);
+    assert_memory_equal(p.ev.doc.text + p.ev.key->val_off, "\"a\"", 3);
+#undef FIRST
+    pipe_close(&p);
+}
+
 static void an_integer_machine_id_is_accepted(void **state)
 {
     struct pipe *p = *state;
@@ -549,6 +599,28 @@ static void input_fields_named_event_date_and_event_hour_are_replaced(void **sta
     struct pipe *p = *state;
     PASSES(p, "{\"machine_id\":\"m\",\"event_date\":\"bogus\",\"timestamp\":1767243600000,"
               "\"event_hour\":99,\"event_type\":\"x\"}");
+    RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\","
+               "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
+}
+
+/* Enrich skips the look at the keys of docs whose keys it has seen clear
+ * of the reserved names (the scanner's doc.shape). A doc with one key
+ * changed to a reserved name has another shape, and loses that field. */
+static void a_reserved_name_is_dropped_after_many_clear_events(void **state)
+{
+    struct pipe *p = *state;
+    for (int i = 0; i < 3; i++) {
+        PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1}");
+        RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1,"
+                   "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
+    }
+    PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"session_id\":1}");
+    RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\","
+               "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
+    PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1}");
+    RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1,"
+               "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
+    PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"session_id\":1}");
     RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\","
                "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
 }
@@ -806,6 +878,7 @@ int main(void)
         T(a_timestamp_that_is_not_an_integer_is_wrong_type),
         T(an_event_type_that_is_not_a_string_is_wrong_type),
         T(a_null_required_field_is_missing),
+        cmocka_unit_test(fields_are_found_wherever_each_event_puts_them),
         T(an_integer_machine_id_is_accepted),
         T(an_empty_machine_id_is_out_of_range),
         T(a_machine_id_of_256_bytes_passes_and_257_is_out_of_range),
@@ -825,6 +898,7 @@ int main(void)
         T(the_object_is_kept_byte_for_byte_including_whitespace),
         T(whitespace_around_the_object_is_not_copied),
         T(input_fields_named_event_date_and_event_hour_are_replaced),
+        T(a_reserved_name_is_dropped_after_many_clear_events),
         T(a_lone_event_hour_field_is_replaced),
         T(an_escaped_event_date_field_is_replaced_too),
         T(nested_or_similar_names_are_not_replaced),
