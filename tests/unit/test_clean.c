@@ -279,6 +279,27 @@ static struct sz_clean_action reject(const char *name)
 
 /* ---- conditions ---- */
 
+/* Clean looks for a field first where it last found it; each event must
+ * still be judged by its own fields, wherever they are or if absent. */
+static void a_condition_field_is_found_wherever_each_event_puts_it(void **state)
+{
+    struct pipe *p = *state;
+    struct sz_clean_text v[] = { pat("Win10") };
+    struct sz_clean_cond w[] = { equals("os", v, 1) };
+    START_HIT_RULE(p, w);
+    HITS(p, "{" B ",\"os\":\"Win10\"}");
+    HITS(p, "{" B ",\"os\":\"Win10\"}");
+    MISSES(p, "{" B ",\"os\":\"Mac\"}");
+    HITS(p, "{\"os\":\"Win10\"," B "}");
+    MISSES(p, "{\"oz\":\"Win10\"," B "}");
+    MISSES(p, "{" B "}");
+    MISSES(p, "{" B ",\"o\":\"Win10\"}");
+    HITS(p, "{" B ",\"os\":\"Win10\"}");
+    MISSES(p, "{" B ",\"os \":\"Win10\",\"os\":\"Mac\"}");
+    HITS(p, "{" B ",\"\\u006fs\":\"Win10\"}");
+    MISSES(p, "{" B ",\"x\":\"Win10\",\"os\":\"Mac\"}");
+}
+
 static void a_condition_on_a_string_matches_its_exact_text(void **state)
 {
     struct pipe *p = *state;
@@ -1375,6 +1396,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_rules_filter_name_is_its_reject),
         T(a_condition_on_a_string_matches_its_exact_text),
+        T(a_condition_field_is_found_wherever_each_event_puts_it),
         T(a_condition_matches_a_number_by_its_json_text),
         T(a_condition_matches_true_and_null_by_their_json_text),
         T(a_star_matches_any_run_at_the_start_the_end_or_the_middle),
