@@ -72,9 +72,10 @@ int sz_session_record_event(struct sz_buf *out, const struct sz_session_record_k
     return r ? r : sz_buf_append(out, "}\n", 2);
 }
 
-static int type_or_null(struct sz_buf *out, const char *type, size_t len)
+/* A type's JSON string as the sessionizer made it, or null. */
+static int type_or_null(struct sz_buf *out, const char *json, size_t len)
 {
-    return type ? sz_jsonw_string(out, type, len) : sz_buf_puts(out, "null");
+    return json ? sz_buf_append(out, json, len) : sz_buf_puts(out, "null");
 }
 
 /* A cause's name as a JSON string. The names are plain identifiers
@@ -113,7 +114,7 @@ int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record
     for (size_t i = 0; i < s->n_types; i++) {
         if (i)
             r = r ? r : sz_buf_putc(out, ',');
-        r = r ? r : sz_jsonw_string(out, s->types[i].type, s->types[i].type_len);
+        r = r ? r : sz_buf_append(out, s->types[i].type_json, s->types[i].type_json_len);
         r = r ? r : sz_buf_putc(out, ':');
         r = r ? r : sz_buf_put_u64(out, s->types[i].count);
     }
@@ -125,9 +126,9 @@ int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record
         r = r ? r : sz_buf_put_u64(out, s->other_count);
     }
     r = r ? r : sz_buf_puts(out, ",\"first_event_type\":");
-    r = r ? r : type_or_null(out, s->first_type, s->first_type_len);
+    r = r ? r : type_or_null(out, s->first_type_json, s->first_type_json_len);
     r = r ? r : sz_buf_puts(out, ",\"last_event_type\":");
-    r = r ? r : type_or_null(out, s->last_type, s->last_type_len);
+    r = r ? r : type_or_null(out, s->last_type_json, s->last_type_json_len);
     r = r ? r : sz_buf_puts(out, ",\"start_cause\":");
     r = r ? r : cause(out, s->start_cause);
     r = r ? r : sz_buf_puts(out, ",\"end_cause\":");

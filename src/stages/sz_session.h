@@ -122,6 +122,8 @@ struct sz_type_count {
     const char *type;
     size_t type_len;
     uint32_t count;
+    const char *type_json; /* type as a JSON string, quotes included */
+    size_t type_json_len;
 };
 
 /* One finished session. */
@@ -138,6 +140,10 @@ struct sz_session_summary {
     uint32_t other_count;       /* events of types not named (see max_types) */
     const char *first_type, *last_type; /* in time order; NULL: a type not named */
     size_t first_type_len, last_type_len;
+    const char *first_type_json, *last_type_json; /* the same as JSON strings
+                                                   * (quotes included); NULL
+                                                   * with the names */
+    size_t first_type_json_len, last_type_json_len;
     enum sz_session_cause start_cause, end_cause;
 };
 

@@ -517,6 +517,29 @@ static char *summary_line(const char *id, const char *key_json, int64_t start, i
     return out;
 }
 
+/* Event types that JSON must escape are escaped in summaries, in the
+ * type counts (ordered by their raw bytes) and as first and last type. */
+static void summaries_escape_event_types(void **state)
+{
+    struct fixture *fx = *state;
+    tfs_write_str(fx->in, EV("\"a\"", H00, "\"q\\\"t\"") "\n"
+                          EV("\"a\"", "1767225601000", "\"\\u00e9\\n\"") "\n"
+                          EV("\"a\"", "1767225602000", "\"q\\\"t\"") "\n"
+                          EV("\"a\"", "1767225603000", "\"\\u0001\\\\\"") "\n");
+    assert_int_equal(run(fx), 0);
+    char a1[37], line[640];
+    session_id("a", T00, 0, a1);
+    size_t n;
+    char *sum = only_file(fx, "sessions/dt=2026-01-01", &n);
+    assert_int_equal(count_lines(sum, n), 1);
+    expect_record(sum,
+                  summary_line(a1, "\"a\"", T00, T00 + 3000, 4, 0,
+                               "\"\\u0001\\\\\":1,\"q\\\"t\":2,\"\xC3\xA9\\n\":1", "q\\\"t",
+                               "\\u0001\\\\", "first", "end_of_input", line, sizeof line),
+                  "sessions");
+    free(sum);
+}
+
 static void sessions_get_one_summary_per_session_and_the_manifest_counts_them(void **state)
 {
     struct fixture *fx = *state;
@@ -840,6 +863,7 @@ int main(void)
         T(compressed_output_decodes_to_the_events),
         T(one_and_two_threads_write_the_same_files),
         T(sessions_get_one_summary_per_session_and_the_manifest_counts_them),
+        T(summaries_escape_event_types),
         T(sessions_are_filed_under_the_date_they_start),
         T(a_late_event_is_tagged_late_and_counted),
         T(input_fields_named_like_session_members_are_replaced_not_duplicated),
