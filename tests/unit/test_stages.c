@@ -609,20 +609,18 @@ static void input_fields_named_event_date_and_event_hour_are_replaced(void **sta
 static void a_reserved_name_is_dropped_after_many_clear_events(void **state)
 {
     struct pipe *p = *state;
-    for (int i = 0; i < 3; i++) {
-        PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1}");
-        RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1,"
-                   "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
+#define HEAD "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\""
+#define DERIVED "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n"
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < (round ? 1 : 3); i++) {
+            PASSES(p, HEAD ",\"sessio\":1}");
+            RENDERS(p, HEAD ",\"sessio\":1," DERIVED);
+        }
+        PASSES(p, HEAD ",\"session_id\":1}");
+        RENDERS(p, HEAD "," DERIVED);
     }
-    PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"session_id\":1}");
-    RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\","
-               "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
-    PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1}");
-    RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"sessio\":1,"
-               "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
-    PASSES(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\",\"session_id\":1}");
-    RENDERS(p, "{\"machine_id\":\"m\",\"timestamp\":1767243600000,\"event_type\":\"x\","
-               "\"event_date\":\"2026-01-01\",\"event_hour\":5}\n");
+#undef HEAD
+#undef DERIVED
 }
 
 static void a_lone_event_hour_field_is_replaced(void **state)
