@@ -34,6 +34,8 @@ struct sz_reader {
     int pending;         /* an error met after some output: reported next call */
     struct sz_view view; /* plain regular files: the whole file, mapped */
     bool populate;       /* MADV_POPULATE_READ works here (Linux 5.14 on) */
+    bool mapped;         /* the input was mapped (the view may have been taken) */
+    off_t view_from;     /* the file offset the view starts at */
 };
 
 const char *sz_format_name(enum sz_format f)
@@ -71,19 +73,28 @@ static int fill_raw(struct sz_reader *r)
     return 0;
 }
 
-/* Map a plain regular file of `size` bytes whole. Failing to map is no
- * error: the file is then read. */
-static void map_file(struct sz_reader *r, off_t size)
+/* madvise and mmap work on whole pages. */
+static size_t page_size(void)
 {
-    if ((uintmax_t)size > SIZE_MAX)
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096;
+}
+
+/* Map the plain regular file's bytes [from, size). Failing to map is no
+ * error: the file is then read. */
+static void map_file(struct sz_reader *r, off_t from, off_t size)
+{
+    if ((uintmax_t)(size - from) > SIZE_MAX)
         return;
-    size_t len = (size_t)size;
-    void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd, 0);
+    size_t len = (size_t)(size - from);
+    void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd, from);
     if (p == MAP_FAILED)
         return;
     /* Read ahead aggressively; the pages are dropped behind us anyway. */
     (void)madvise(p, len, MADV_SEQUENTIAL);
     r->view = (struct sz_view){ .base = p, .len = len };
+    r->view_from = from;
+    r->mapped = true;
     r->populate = true;
 }
 
@@ -112,12 +123,20 @@ int sz_reader_open(const char *path, struct sz_reader **out)
     }
     /* Sniff the magic. A short read is fine: fewer than 4 bytes cannot be
      * compressed and are passed on as plain text. A file that may be mapped
-     * gives just the 4 bytes: the rest would be read only to be dropped. */
+     * gives just the 4 bytes: the rest would be read only to be dropped.
+     * Standard input that is a regular file (`< file`) is mapped from where
+     * its offset stands, if that is on a page boundary (mmap's rule), as it
+     * is unless something read from it before. */
     struct stat st;
     size_t sniff = RAW_CHUNK;
-    if (r->own_fd && fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_size >= (off_t)SZ_READER_VIEW_MIN)
-        sniff = 4;
+    off_t from = 0;
+    if (fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        if (!r->own_fd)
+            from = lseek(r->fd, 0, SEEK_CUR);
+        if (from >= 0 && (uintmax_t)from % page_size() == 0 &&
+            st.st_size - from >= (off_t)SZ_READER_VIEW_MIN)
+            sniff = 4;
+    }
     while (r->raw_len < 4 && !r->raw_eof) {
         ssize_t n = read_full(r->fd, r->raw + r->raw_len, sniff - r->raw_len);
         if (n < 0) {
@@ -148,7 +167,7 @@ int sz_reader_open(const char *path, struct sz_reader **out)
         }
     }
     if (sniff == 4 && r->format == SZ_FORMAT_PLAIN)
-        map_file(r, st.st_size);
+        map_file(r, from, st.st_size);
     *out = r;
     return 0;
 }
@@ -319,13 +338,6 @@ bool sz_reader_has_view(const struct sz_reader *r)
     return r->view.base != NULL;
 }
 
-/* madvise works on whole pages. */
-static size_t page_size(void)
-{
-    long p = sysconf(_SC_PAGESIZE);
-    return p > 0 ? (size_t)p : 4096;
-}
-
 ssize_t sz_reader_view(struct sz_reader *r, size_t want, const char **data)
 {
     if (r->pending)
@@ -397,6 +409,11 @@ void sz_reader_close(struct sz_reader *r)
     if (!r)
         return;
     sz_view_unmap(&r->view);
+    if (!r->own_fd && r->mapped) {
+        /* Standard input was mapped: leave its offset after what was
+         * consumed, where reading it would have. */
+        (void)lseek(r->fd, r->view_from + (off_t)r->raw_offset, SEEK_SET);
+    }
     if (r->z_init)
         inflateEnd(&r->z);
     ZSTD_freeDStream(r->zs);

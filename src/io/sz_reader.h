@@ -4,12 +4,15 @@
  * (28 b5 2f fd) by their magic bytes, whatever the file is called.
  * Concatenated gzip members and zstd frames are read as one stream.
  *
- * A plain regular file of at least SZ_READER_VIEW_MIN bytes, opened by
- * path, is also mapped read-only: sz_reader_view hands out its bytes in
- * place, so that lines can go on down the pipeline without being copied
- * (the read path copies each byte twice: kernel to buffer, buffer to batch).
- * A reader is used either through sz_reader_read or through sz_reader_view,
- * never both. The file is read up to the size it had when it was opened.
+ * A plain regular file of at least SZ_READER_VIEW_MIN bytes is also mapped
+ * read-only: sz_reader_view hands out its bytes in place, so that lines can
+ * go on down the pipeline without being copied (the read path copies each
+ * byte twice: kernel to buffer, buffer to batch). That holds for standard
+ * input too when it is a regular file whose offset is on a page boundary
+ * (`sessionize run < file`): it is mapped from that offset, and closing the
+ * reader leaves the offset after the bytes consumed. A reader is used
+ * either through sz_reader_read or through sz_reader_view, never both. The
+ * file is read up to the size it had when it was opened.
  *
  * Ownership: the reader owns its descriptor (except stdin, which it never
  * closes), its buffers and its mapping; sz_reader_close frees everything,

@@ -32,6 +32,23 @@ check "gzip input gives the same events" eq \
   "$(cat_kind "$work/from-gz" events | sha256sum)" "$(cat_kind "$work/a" events | sha256sum)"
 check "zstd on stdin gives the same events" eq \
   "$(cat_kind "$work/from-zst" events | sha256sum)" "$(cat_kind "$work/a" events | sha256sum)"
+# Standard input that is a regular file is mapped (from its offset); a pipe
+# is read. Both give the events and sessions of the file named.
+"$bin" run -q -o "$work/from-redirect" <"$work/in.ndjson"
+cat "$work/in.ndjson" | "$bin" run -q -o "$work/from-pipe"
+for how in redirect pipe; do
+  for kind in events sessions; do
+    check "a file on stdin ($how) gives the same $kind" eq \
+      "$(cat_kind "$work/from-$how" $kind | sha256sum)" "$(cat_kind "$work/a" $kind | sha256sum)"
+  done
+done
+# Something read the first 10 bytes of standard input before sessionize:
+# it reads the rest (read, not mapped, as the offset is not on a page).
+{ head -c 10 >/dev/null; "$bin" run -q -o "$work/from-offset"; } <"$work/in.ndjson"
+check "stdin past its start: as many lines are read" eq \
+  "$(jq -r '.counts.lines_read' "$work/from-offset/_manifest.json")" "$(jq -r '.counts.lines_read' "$work/a/_manifest.json")"
+check "stdin past its start: the first line is cut, and a dead letter" eq \
+  "$(jq -r '.counts.dead_letters' "$work/from-offset/_manifest.json")" "$(( $(jq -r '.counts.dead_letters' "$work/a/_manifest.json") + 1 ))"
 # The input cut into many files: the small ones are read, those of 64 KiB
 # and more are mapped (docs/design.md, "Reading"), one is gzip, and batches
 # span files of each kind. The events and sessions are those of one file,

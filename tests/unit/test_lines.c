@@ -482,20 +482,60 @@ static void write_long_line_file(const char *path, const char *head, size_t n,
     assert_int_equal(close(fd), 0);
 }
 
-/* Read by path, the file is mapped and the heap holds no line; read as
- * standard input, the splitter's buffer holds max_line bytes at most. */
+/* Standard input as a pipe that a child process fills with the file at
+ * path: the read path, whatever the file's size (a regular file as
+ * standard input is mapped). Returns the child; stdin_restore undoes it. */
+struct piped_stdin {
+    int saved;
+    pid_t child;
+};
+
+static struct piped_stdin stdin_from_pipe(const char *path)
+{
+    struct piped_stdin ps = { dup(0), -1 };
+    int fds[2];
+    assert_true(ps.saved >= 0);
+    assert_int_equal(pipe(fds), 0);
+    ps.child = fork();
+    assert_true(ps.child >= 0);
+    if (ps.child == 0) {
+        close(fds[0]);
+        int fd = open(path, O_RDONLY);
+        char buf[65536];
+        ssize_t n;
+        while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+            for (ssize_t at = 0; at < n;) {
+                ssize_t w = write(fds[1], buf + at, (size_t)(n - at));
+                if (w <= 0)
+                    _exit(1);
+                at += w;
+            }
+        _exit(fd >= 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    assert_int_equal(dup2(fds[0], 0), 0);
+    close(fds[0]);
+    return ps;
+}
+
+static void stdin_restore(struct piped_stdin *ps)
+{
+    int status = 0;
+    assert_int_equal(dup2(ps->saved, 0), 0);
+    close(ps->saved);
+    assert_int_equal(waitpid(ps->child, &status, 0), ps->child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Read by path, the file is mapped and the heap holds no line; read from
+ * a pipe, the splitter's buffer holds max_line bytes at most. */
 static void stream_past_a_50_mb_line(const char *path, bool from_stdin)
 {
     size_t n = 50u * 1000u * 1000u;
     size_t max_line = 1 * MiB;
-    int saved = -1;
-    if (from_stdin) {
-        saved = dup(0);
-        int fd = open(path, O_RDONLY);
-        assert_true(saved >= 0 && fd >= 0);
-        assert_int_equal(dup2(fd, 0), 0);
-        close(fd);
-    }
+    struct piped_stdin ps = { -1, -1 };
+    if (from_stdin)
+        ps = stdin_from_pipe(path);
 
     heap_start();
     int64_t base = heap_live;
@@ -523,10 +563,8 @@ static void stream_past_a_50_mb_line(const char *path, bool from_stdin)
     sz_lines_destroy(ls);
     sz_reader_close(rd);
     int64_t peak = heap_stop();
-    if (from_stdin) {
-        assert_int_equal(dup2(saved, 0), 0);
-        close(saved);
-    }
+    if (from_stdin)
+        stdin_restore(&ps);
 
     assert_int_equal(st, 0);
     assert_true(mapped == !from_stdin);
@@ -552,7 +590,7 @@ static void stream_past_a_50_mb_line(const char *path, bool from_stdin)
      * saw nothing), and far less than the line: max_line plus a read chunk
      * plus the reader's buffer, with room to spare. */
     print_message("peak heap while reading a %zu-byte line %s: %lld bytes\n", n,
-                  from_stdin ? "as standard input" : "by path", (long long)peak);
+                  from_stdin ? "from a pipe" : "by path", (long long)peak);
     if (from_stdin)
         assert_true(peak >= (int64_t)max_line);
     else
@@ -722,18 +760,12 @@ static void check_generated(const struct gen *g, const struct result *r)
     }
 }
 
-/* Read the file at path as standard input: never mapped, always read. */
-static void read_lines_from_stdin(const char *path, size_t max_line, struct result *r)
+/* Read the file at path from a pipe on standard input: never mapped. */
+static void read_lines_from_pipe(const char *path, size_t max_line, struct result *r)
 {
-    int saved = dup(0);
-    assert_true(saved >= 0);
-    int fd = open(path, O_RDONLY);
-    assert_true(fd >= 0);
-    assert_int_equal(dup2(fd, 0), 0);
-    close(fd);
+    struct piped_stdin ps = stdin_from_pipe(path);
     read_lines(NULL, max_line, r);
-    assert_int_equal(dup2(saved, 0), 0);
-    close(saved);
+    stdin_restore(&ps);
 }
 
 static bool all_stable(const struct result *r, bool want)
@@ -744,8 +776,8 @@ static bool all_stable(const struct result *r, bool want)
     return true;
 }
 
-/* The same file, mapped (by path) and read (as standard input): the same
- * lines, whichever side of a chunk boundary they end on. */
+/* The same file, mapped (by path) and read (from a pipe): the same lines,
+ * whichever side of a chunk boundary they end on. */
 static void lines_spanning_read_chunk_boundaries_come_back_whole(void **state)
 {
     struct fixture *fx = *state;
@@ -757,7 +789,7 @@ static void lines_spanning_read_chunk_boundaries_come_back_whole(void **state)
     check_generated(&g, &r);
     assert_true(all_stable(&r, true));
     result_free(&r);
-    read_lines_from_stdin(fx->path, 1 * MiB, &r);
+    read_lines_from_pipe(fx->path, 1 * MiB, &r);
     check_generated(&g, &r);
     assert_true(all_stable(&r, false));
     result_free(&r);
@@ -1202,6 +1234,52 @@ static void plain_files_from_64_kib_are_mapped_and_smaller_ones_read(void **stat
     sz_buf_free(&text);
 }
 
+/* A regular file as standard input is mapped, from where its offset
+ * stands if that is on a page boundary, and read otherwise; closing leaves
+ * the offset after what was consumed, as reading would. */
+static void a_regular_file_as_standard_input_is_mapped_from_its_offset(void **state)
+{
+    struct fixture *fx = *state;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+    write_hundreds(fx->path, SZ_READER_VIEW_MIN + 2 * pg);
+    int64_t size = tfs_size(fx->path);
+    int saved = dup(0);
+    assert_true(saved >= 0);
+    static const off_t skips[] = { 0, -1, -2 }; /* -1: one page; -2: one page and one byte */
+    for (size_t k = 0; k < sizeof skips / sizeof skips[0]; k++) {
+        off_t skip = skips[k] == 0 ? 0 : skips[k] == -1 ? (off_t)pg : (off_t)pg + 1;
+        int fd = open(fx->path, O_RDONLY);
+        assert_true(fd >= 0);
+        assert_int_equal(lseek(fd, skip, SEEK_SET), skip);
+        assert_int_equal(dup2(fd, 0), 0);
+        close(fd);
+        struct sz_reader *rd = NULL;
+        assert_int_equal(sz_reader_open(NULL, &rd), 0);
+        assert_true(sz_reader_has_view(rd) == (skip % (off_t)pg == 0));
+        struct sz_lines *ls = NULL;
+        assert_int_equal(sz_lines_create(rd, 1 * MiB, &ls), 0);
+        struct sz_line ln;
+        size_t bytes = 0, lines = 0;
+        int st;
+        bool first_ok = false;
+        while ((st = sz_lines_next(ls, &ln)) == 1) {
+            if (lines == 0) /* the text from the offset on, not from the start */
+                first_ok = ln.len == (100 - (size_t)skip % 100) - 1;
+            bytes += ln.len + 1;
+            lines++;
+        }
+        assert_int_equal(st, 0);
+        assert_true(first_ok);
+        assert_true(bytes >= (size_t)(size - skip) && bytes <= (size_t)(size - skip) + 1);
+        assert_int_equal(sz_reader_raw_offset(rd), size - skip);
+        sz_lines_destroy(ls);
+        sz_reader_close(rd);
+        assert_int_equal(lseek(0, 0, SEEK_CUR), size);
+    }
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+}
+
 /* A too-long line's head is kept in the splitter, not in the mapping. */
 static void a_too_long_line_of_a_mapped_file_is_not_stable(void **state)
 {
@@ -1325,6 +1403,7 @@ int main(void)
         T(a_line_of_max_line_bytes_across_read_boundaries_is_whole),
         T(lines_spanning_read_chunk_boundaries_come_back_whole),
         T(plain_files_from_64_kib_are_mapped_and_smaller_ones_read),
+        T(a_regular_file_as_standard_input_is_mapped_from_its_offset),
         T(a_too_long_line_of_a_mapped_file_is_not_stable),
         T(a_mapped_file_that_shrinks_ends_in_an_error_not_a_crash),
         T(pages_dropped_behind_the_reader_leave_its_memory),
