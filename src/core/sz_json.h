@@ -126,9 +126,8 @@ uint64_t sz_json_scanner_indexed(const struct sz_json_scanner *s);
 
 /* How many texts the scanner has accepted whose top-level keys all matched,
  * in order, the first keys of a text it remembered (docs/json-scanner.md,
- * "Shapes"):
- * such texts skip the duplicate bookkeeping of their top-level keys, and
- * tests cannot tell them apart by their results either. */
+ * "Shapes"): such texts skip the duplicate bookkeeping of their top-level
+ * keys, and tests cannot tell them apart by their results either. */
 uint64_t sz_json_scanner_shaped(const struct sz_json_scanner *s);
 
 /* Scan text[0..len) as one JSON text that must be an object.
