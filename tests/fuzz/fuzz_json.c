@@ -14,6 +14,10 @@
  * to the byte-by-byte path (SZ_JSON_PATH_BYTES), must give the default
  * scanner's result exactly (status, error offset and message, members):
  * the default takes the quote index on plain texts (docs/json-scanner.md).
+ * If the input has a newline, the text after it is also scanned by a
+ * scanner that has just scanned the text before it, and must get the
+ * same result as from a fresh one: what a scanner remembers of earlier
+ * keys (its shapes) never changes a verdict.
  *
  *   mkdir -p build-fuzz/corpus/fuzz_json
  *   build-fuzz/tests/fuzz/fuzz_json -dict=tests/fuzz/json.dict \
@@ -23,6 +27,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ref_json.h"
 #include "ref_json_doc.h"
@@ -84,20 +89,40 @@ static void same_as_bytes(struct sz_json_scanner *deflt, struct sz_json_scanner 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* Scanners live for the whole run, as in the pipeline: reuse is part of
-     * what is tested. They are never freed; the process exits. */
-    static struct sz_json_scanner *deflt, *small, *bytes;
-    if (!deflt)
-        deflt = sz_json_scanner_create(0);
-    if (!small)
-        small = sz_json_scanner_create(3);
-    if (!bytes && (bytes = sz_json_scanner_create(0)) != NULL &&
-        sz_json_scanner_use(bytes, SZ_JSON_PATH_BYTES) != 0)
-        return 0;
-    if (!deflt || !small || !bytes)
-        return 0;
-    check(deflt, SZ_JSON_DEFAULT_MAX_DEPTH, data, size);
-    check(small, 3, data, size);
-    same_as_bytes(deflt, bytes, data, size);
+    /* Fresh scanners for every input. A scanner remembers the top-level
+     * keys of the texts it accepted (its shapes, docs/json-scanner.md), so
+     * one that lived across inputs would make a finding depend on the
+     * inputs before it, which a crash file cannot replay; reuse over many
+     * texts is test_json_property's part. */
+    struct sz_json_scanner *deflt = sz_json_scanner_create(0);
+    struct sz_json_scanner *small = sz_json_scanner_create(3);
+    struct sz_json_scanner *bytes = sz_json_scanner_create(0);
+    struct sz_json_scanner *primed = sz_json_scanner_create(0);
+    struct sz_json_scanner *fresh = sz_json_scanner_create(0);
+    if (deflt && small && bytes && primed && fresh &&
+        sz_json_scanner_use(bytes, SZ_JSON_PATH_BYTES) == 0 &&
+        sz_json_scanner_use(fresh, SZ_JSON_PATH_BYTES) == 0) {
+        check(deflt, SZ_JSON_DEFAULT_MAX_DEPTH, data, size);
+        check(small, 3, data, size);
+        same_as_bytes(deflt, bytes, data, size);
+        /* The text after the first newline, scanned by a scanner that has
+         * just seen the text before it: whatever it remembered of those
+         * keys, it must give the result of a scanner that saw nothing. */
+        const uint8_t *nl = memchr(data, '\n', size);
+        if (nl) {
+            struct sz_json_doc doc;
+            struct sz_json_error err;
+            (void)sz_json_scan(primed, (const char *)data, (size_t)(nl - data), &doc, &err);
+            size_t rest = size - (size_t)(nl + 1 - data);
+            check(primed, SZ_JSON_DEFAULT_MAX_DEPTH, nl + 1, rest);
+            (void)sz_json_scan(primed, (const char *)data, (size_t)(nl - data), &doc, &err);
+            same_as_bytes(primed, fresh, nl + 1, rest);
+        }
+    }
+    sz_json_scanner_destroy(deflt);
+    sz_json_scanner_destroy(small);
+    sz_json_scanner_destroy(bytes);
+    sz_json_scanner_destroy(primed);
+    sz_json_scanner_destroy(fresh);
     return 0;
 }
