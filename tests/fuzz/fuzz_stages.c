@@ -6,7 +6,9 @@
  * the dead-letter record. Whatever the line, what sessionize writes must be
  * one strict JSON object (no duplicate keys, valid UTF-8) ending in '\n';
  * an event must keep its validated key and time, a dead letter must name a
- * reason.
+ * reason. An input of several lines sends them in turn through the same
+ * stages, as a lane does, so that what the stages remember from one line
+ * to the next (the scanner's shapes, where fields were) is fuzzed too.
  *
  *   build-fuzz/tests/fuzz/fuzz_stages -max_total_time=60 /tmp/fs tests/fuzz/corpus/stages
  */
@@ -87,38 +89,15 @@ static void check_record(struct sz_json_scanner *sc, const struct sz_buf *out)
         fail(err.what ? err.what : "record is not a JSON object", out);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One line through the stages and the checks of the records it gives. */
+static void one_line(struct sz_stage *st, int n_st, struct sz_event_edits *edits,
+                     struct sz_json_scanner *check, const struct sz_session_record_keys *keys,
+                     const uint8_t *data, size_t size)
 {
-    enum { N_STAGES = 4 };
-    static struct sz_stage st[N_STAGES];
-    static struct sz_event_edits edits;
-    static struct sz_json_scanner *check;
-    static bool ready;
-    static struct sz_session_record_keys keys;
-    if (!ready) {
-        static struct sz_schema schema;
-        static struct sz_enrich_config enrich;
-        sz_schema_defaults(&schema);
-        sz_enrich_config_defaults(&enrich);
-        if (sz_parse_stage_create(8, &st[0]) != 0 ||
-            sz_clean_stage_create(load_rules(), &st[1]) != 0 ||
-            sz_validate_stage_create(&schema, &st[2]) != 0 ||
-            sz_enrich_stage_create(&enrich, &st[3]) != 0)
-            abort();
-        check = sz_json_scanner_create(0);
-        struct sz_session_fields fields;
-        sz_session_fields_defaults(&fields);
-        if (sz_session_record_keys_init(&keys, &fields, "machine_id") != 0)
-            abort();
-        ready = true;
-    }
-    /* A line never holds a newline: the reader splits there. */
-    if (memchr(data, '\n', size))
-        return 0;
     struct sz_buf extra, out;
     sz_buf_init(&extra);
     sz_buf_init(&out);
-    struct sz_event ev = { .source = "fuzz", .extra = &extra, .edits = &edits, .lineno = 1 };
+    struct sz_event ev = { .source = "fuzz", .extra = &extra, .edits = edits, .lineno = 1 };
     sz_event_reset(&ev, (const char *)data, size);
     /* Pretend some lines were too long, to reach that record as well. */
     if (size > 0 && data[0] == 0x01) {
@@ -127,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct sz_reject rej;
     int v = SZ_PASS;
-    for (int k = 0; k < N_STAGES && v == SZ_PASS; k++)
+    for (int k = 0; k < n_st && v == SZ_PASS; k++)
         v = st[k].process(st[k].ctx, &ev, &rej);
     if (v == SZ_REJECT) {
         if (sz_deadletter_format(&out, &ev, &rej) == 0) {
@@ -143,12 +122,58 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t id[16] = { 0 };
         struct sz_session_out so = { .session_id = id, .seq = 1, .since_prev_ms = -1,
                                      .late = size & 1 };
-        if (sz_event_render_open(&ev, &out) == 0 && sz_session_record_event(&out, &keys, &so) == 0)
+        if (sz_event_render_open(&ev, &out) == 0 && sz_session_record_event(&out, keys, &so) == 0)
             check_record(check, &out);
         if (ev.ts_ms < 946684800000 || ev.ts_ms >= 4102444800000)
             fail("an event passed with a time out of range", &out);
     }
     sz_buf_free(&extra);
     sz_buf_free(&out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    enum { N_STAGES = 4 };
+    static const struct sz_clean_config *rules;
+    static bool ready;
+    static struct sz_schema schema;
+    static struct sz_enrich_config enrich;
+    static struct sz_session_record_keys keys;
+    if (!ready) {
+        sz_schema_defaults(&schema);
+        sz_enrich_config_defaults(&enrich);
+        rules = load_rules();
+        struct sz_session_fields fields;
+        sz_session_fields_defaults(&fields);
+        if (sz_session_record_keys_init(&keys, &fields, "machine_id") != 0)
+            abort();
+        ready = true;
+    }
+    /* Fresh stages for every input: they remember where fields were and
+     * which keys were clear in the lines before (the scanner's shapes), so
+     * stages that lived across inputs would make a finding depend on the
+     * inputs before it, which a crash file cannot replay. Within an input,
+     * its lines (split at newlines, as the reader does) go through the
+     * same stages in turn, as a lane's lines do. */
+    struct sz_stage st[N_STAGES] = { 0 };
+    struct sz_event_edits edits = { 0 };
+    struct sz_json_scanner *check = sz_json_scanner_create(0);
+    if (!check || sz_parse_stage_create(8, &st[0]) != 0 ||
+        sz_clean_stage_create(rules, &st[1]) != 0 ||
+        sz_validate_stage_create(&schema, &st[2]) != 0 ||
+        sz_enrich_stage_create(&enrich, &st[3]) != 0)
+        abort();
+    const uint8_t *p = data, *end = data + size;
+    for (;;) {
+        const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+        one_line(st, N_STAGES, &edits, check, &keys, p, (size_t)((nl ? nl : end) - p));
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    for (int k = 0; k < N_STAGES; k++)
+        sz_stage_destroy(&st[k]);
+    sz_event_edits_free(&edits);
+    sz_json_scanner_destroy(check);
     return 0;
 }
