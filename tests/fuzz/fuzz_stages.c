@@ -155,24 +155,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * inputs before it, which a crash file cannot replay. Within an input,
      * its lines (split at newlines, as the reader does) go through the
      * same stages in turn, as a lane's lines do. */
-    struct sz_stage st[N_STAGES] = { 0 };
+    /* Two lanes: with the rules, and without a clean stage (as a run
+     * without rules has), where the rules' edits do not hide what enrich
+     * remembers of unedited lines. */
+    struct sz_stage st[N_STAGES] = { 0 }, plain[N_STAGES - 1] = { 0 };
     struct sz_event_edits edits = { 0 };
     struct sz_json_scanner *check = sz_json_scanner_create(0);
     if (!check || sz_parse_stage_create(8, &st[0]) != 0 ||
         sz_clean_stage_create(rules, &st[1]) != 0 ||
         sz_validate_stage_create(&schema, &st[2]) != 0 ||
-        sz_enrich_stage_create(&enrich, &st[3]) != 0)
+        sz_enrich_stage_create(&enrich, &st[3]) != 0 || sz_parse_stage_create(8, &plain[0]) != 0 ||
+        sz_validate_stage_create(&schema, &plain[1]) != 0 ||
+        sz_enrich_stage_create(&enrich, &plain[2]) != 0)
         abort();
     const uint8_t *p = data, *end = data + size;
     for (;;) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-        one_line(st, N_STAGES, &edits, check, &keys, p, (size_t)((nl ? nl : end) - p));
+        size_t n = (size_t)((nl ? nl : end) - p);
+        one_line(st, N_STAGES, &edits, check, &keys, p, n);
+        one_line(plain, N_STAGES - 1, &edits, check, &keys, p, n);
         if (!nl)
             break;
         p = nl + 1;
     }
     for (int k = 0; k < N_STAGES; k++)
         sz_stage_destroy(&st[k]);
+    for (int k = 0; k < N_STAGES - 1; k++)
+        sz_stage_destroy(&plain[k]);
     sz_event_edits_free(&edits);
     sz_json_scanner_destroy(check);
     return 0;
