@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <openssl/evp.h>
+#include <nettle/sha1.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -125,65 +125,23 @@ static size_t id_name(unsigned char *buf, const char *key, size_t key_len, int64
 
 #define ID_NAME_MAX (16 + SZ_SESSION_MAX_KEY + 48)
 
-/* The first 16 bytes of the SHA-1, stamped version 5 and the RFC variant. */
-static void id_stamp(const unsigned char md[EVP_MAX_MD_SIZE], uint8_t out[16])
+/* The first 16 bytes of the SHA-1 of the id's name, stamped version 5
+ * and the RFC variant. nettle's SHA-1 takes a context on the stack and
+ * uses the CPU's SHA instructions where it has them: an id costs about
+ * half of libcrypto's through its EVP interface, whose set-up per digest
+ * was most of the cost (docs/performance.md), and it never allocates. */
+void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
+                   uint8_t out[16])
 {
+    unsigned char buf[ID_NAME_MAX], md[SHA1_DIGEST_SIZE];
+    size_t n = id_name(buf, key, key_len, ts_ms, arrival);
+    struct sha1_ctx ctx;
+    sha1_init(&ctx);
+    sha1_update(&ctx, n, buf);
+    sha1_digest(&ctx, sizeof md, md);
     memcpy(out, md, 16);
     out[6] = (uint8_t)((out[6] & 0x0f) | 0x50);
     out[8] = (uint8_t)((out[8] & 0x3f) | 0x80);
-}
-
-struct sz_session_idgen {
-    EVP_MD *sha1;
-    EVP_MD_CTX *ctx;
-};
-
-struct sz_session_idgen *sz_session_idgen_create(void)
-{
-    struct sz_session_idgen *g = calloc(1, sizeof *g);
-    if (!g)
-        return NULL;
-    g->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-    g->ctx = EVP_MD_CTX_new();
-    if (!g->sha1 || !g->ctx) {
-        sz_session_idgen_destroy(g);
-        return NULL;
-    }
-    return g;
-}
-
-void sz_session_idgen_destroy(struct sz_session_idgen *g)
-{
-    if (!g)
-        return;
-    EVP_MD_CTX_free(g->ctx);
-    EVP_MD_free(g->sha1);
-    free(g);
-}
-
-int sz_session_idgen_make(struct sz_session_idgen *g, const char *key, size_t key_len,
-                          int64_t ts_ms, uint64_t arrival, uint8_t out[16])
-{
-    unsigned char buf[ID_NAME_MAX], md[EVP_MAX_MD_SIZE];
-    size_t n = id_name(buf, key, key_len, ts_ms, arrival);
-    unsigned md_len;
-    /* libcrypto fails here only when it cannot allocate. */
-    if (EVP_DigestInit_ex2(g->ctx, g->sha1, NULL) != 1 ||
-        EVP_DigestUpdate(g->ctx, buf, n) != 1 || EVP_DigestFinal_ex(g->ctx, md, &md_len) != 1)
-        return SZ_ENOMEM;
-    id_stamp(md, out);
-    return 0;
-}
-
-int sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
-                  uint8_t out[16])
-{
-    struct sz_session_idgen *g = sz_session_idgen_create();
-    if (!g)
-        return SZ_ENOMEM;
-    int r = sz_session_idgen_make(g, key, key_len, ts_ms, arrival, out);
-    sz_session_idgen_destroy(g);
-    return r;
 }
 
 void sz_uuid_format(const uint8_t id[16], char out[36])
@@ -410,7 +368,6 @@ struct sz_sessionizer {
     unsigned n_parts;
     unsigned part_mask;           /* n_parts - 1 when a power of two, else 0 */
     struct type_table types;
-    struct sz_session_idgen *ids;
     struct sz_clock own_clock;    /* for sz_sessionizer_push */
     int64_t clock;                /* the last clock value pushed with an event */
     int64_t first_clock;  /* the clock's first value: keys seen before it was
@@ -532,8 +489,7 @@ int sz_sessionizer_create(const struct sz_session_config *cfg, const struct sz_s
     z->parts = calloc(z->n_parts, sizeof *z->parts);
     z->part_mask = (z->n_parts & (z->n_parts - 1)) == 0 ? z->n_parts - 1 : 0;
     z->seen = seen_alloc();
-    z->ids = sz_session_idgen_create();
-    if (!z->parts || !z->seen || !z->ids)
+    if (!z->parts || !z->seen)
         goto nomem;
     for (size_t i = 0; i < cfg->n_start_events; i++) {
         const char *t = cfg->start_events[i];
@@ -890,12 +846,9 @@ static int split_cause(const struct sz_sessionizer *z, const struct keystate *k,
     return -1;
 }
 
-static int open_session(struct sz_sessionizer *z, struct keystate *k, const struct held *h,
-                        enum sz_session_cause cause)
+static void open_session(struct keystate *k, const struct held *h, enum sz_session_cause cause)
 {
-    int r = sz_session_idgen_make(z->ids, k->key, k->key_len, h->ts, h->arrival, k->id);
-    if (r)
-        return r;
+    sz_session_id(k->key, k->key_len, h->ts, h->arrival, k->id);
     k->open = 1;
     k->start_cause = (uint8_t)cause;
     k->start_ts = k->last_ts = h->ts;
@@ -906,7 +859,6 @@ static int open_session(struct sz_sessionizer *z, struct keystate *k, const stru
     k->n_named = 0;
     k->other = 0;
     memset(k->inline_counts, 0, sizeof k->inline_counts);
-    return 0;
 }
 
 /* Tag h (an event in the key's time order, or a late one) and deliver it. */
@@ -925,8 +877,7 @@ static int emit(struct sz_sessionizer *z, struct keystate *k, const struct held 
         if (cause >= 0) {
             if ((r = close_session(z, k, (enum sz_session_cause)cause)) != 0)
                 return r;
-            if ((r = open_session(z, k, h, (enum sz_session_cause)cause)) != 0)
-                return r;
+            open_session(k, h, (enum sz_session_cause)cause);
         } else {
             since = h->ts - k->last_ts;
         }
@@ -1258,7 +1209,6 @@ void sz_sessionizer_destroy(struct sz_sessionizer *z)
         free(c);
     }
     types_free(&z->types);
-    sz_session_idgen_destroy(z->ids);
     free(z->sum_types);
     free(z->seen);
     free(z);

