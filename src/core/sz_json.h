@@ -29,6 +29,7 @@
 
 #include "sz_buf.h"
 #include "sz_error.h"
+#include "sz_text.h"
 
 enum sz_json_type {
     SZ_JSON_NULL,
@@ -142,6 +143,25 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
  * of at most 256 bytes. */
 const struct sz_json_member *sz_json_doc_get(const struct sz_json_doc *doc,
                                              const char *key, size_t key_len);
+
+/* sz_json_doc_get, looking first at member *hint and setting *hint to
+ * where the key was found: events of one producer keep their keys in one
+ * order, so the caller's hint from the last event is usually right, and a
+ * name compare there settles it (a doc has each key once). *hint may hold
+ * any value, out of range included. */
+static inline const struct sz_json_member *
+sz_json_doc_get_hinted(const struct sz_json_doc *doc, const char *key, size_t key_len,
+                       uint32_t *hint)
+{
+    /* Inline: the hit is a few instructions, less than a call. */
+    const struct sz_json_member *m = *hint < doc->n_members ? &doc->members[*hint] : NULL;
+    if (m && !m->key_escaped && m->key_len == key_len &&
+        sz_bytes_equal(doc->text + m->key_off, key, key_len))
+        return m;
+    if ((m = sz_json_doc_get(doc, key, key_len)) != NULL)
+        *hint = (uint32_t)(m - doc->members);
+    return m;
+}
 
 /* Find member key[0..key_len) (unescaped bytes) of the object whose text
  * is text[off..off+len), a value that a successful scan has validated (a

@@ -49,9 +49,8 @@ struct clean {
     uint8_t next_same_tag[MAX_FIELDS]; /* name id -> next id + 1 with its tag */
     int32_t idx[MAX_FIELDS]; /* per event: member index of names[i], -1 if
                               * absent, below -1 if not looked up yet */
-    uint32_t last[MAX_FIELDS]; /* where a lookup last found names[i]: events
-                                * of one producer keep their keys in one
-                                * order, so it is the place to look first */
+    uint32_t last[MAX_FIELDS]; /* where a lookup last found names[i], the
+                                * hint of sz_json_doc_get_hinted */
 
     /* The rules, flattened into one program of steps run in order: a
      * condition that fails jumps to the next rule's first step. */
@@ -129,21 +128,9 @@ static void removed(struct clean *c, long i)
 static inline long field(struct clean *c, const struct sz_event *ev, uint8_t id)
 {
     if (c->idx[id] < -1) {
-        /* A doc has each key once (the scanner rejects duplicates and the
-         * edits keep keys unique), so a match at the remembered place is
-         * the member. */
-        const struct sz_json_doc *d = &ev->doc;
-        uint32_t at = c->last[id];
-        const struct sz_json_member *m = at < d->n_members ? &d->members[at] : NULL;
-        if (m && !m->key_escaped && m->key_len == c->names[id].len &&
-            sz_bytes_equal(d->text + m->key_off, c->names[id].name, m->key_len)) {
-            c->idx[id] = (int32_t)at;
-        } else {
-            m = sz_json_doc_get(d, c->names[id].name, c->names[id].len);
-            c->idx[id] = m ? (int32_t)(m - d->members) : -1;
-            if (m)
-                c->last[id] = (uint32_t)(m - d->members);
-        }
+        const struct sz_json_member *m = sz_json_doc_get_hinted(
+            &ev->doc, c->names[id].name, c->names[id].len, &c->last[id]);
+        c->idx[id] = m ? (int32_t)(m - ev->doc.members) : -1;
     }
     return c->idx[id];
 }

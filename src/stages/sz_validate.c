@@ -57,7 +57,8 @@ struct validate {
     const struct sz_schema *s;
     bool flat;      /* all three fields are top-level: one pass finds them */
     struct guess at;
-    uint32_t *required_at; /* the same for each top-level required field */
+    uint32_t *required_at; /* for each top-level required field, the hint of
+                            * sz_json_doc_get_hinted */
     struct sz_json_member key, ts, type; /* nested values found for this event */
     char from_text[32], until_text[32];  /* the bounds, for messages */
     char tmp[64];
@@ -265,12 +266,9 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
     for (size_t i = 0; i < s->n_required; i++) {
         struct sz_json_member tmp;
         const struct sz_path *p = &s->required[i];
-        const struct sz_json_member *m;
-        uint32_t at = v->required_at[i];
-        if (p->n == 1 && !ev->doc.keys_escaped && at < n && name_is(&ev->doc, &mem[at], p))
-            m = &mem[at]; /* where it was last time (see struct guess) */
-        else if ((m = find(ev, p, &tmp)) != NULL && p->n == 1)
-            v->required_at[i] = (uint32_t)(m - mem);
+        const struct sz_json_member *m =
+            p->n == 1 ? sz_json_doc_get_hinted(&ev->doc, p->text, p->len[0], &v->required_at[i])
+                      : find(ev, p, &tmp);
         if (!m)
             return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->required[i].text);
         if (m->type == SZ_JSON_NULL)
