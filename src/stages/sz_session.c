@@ -199,9 +199,9 @@ void sz_uuid_format(const uint8_t id[16], char out[36])
 /* ---- types: interned event types -------------------------------------- */
 
 struct type_entry {
-    char *name;      /* owned: the raw bytes, then json */
-    const char *json; /* the name as a JSON string, quotes included, as
-                       * summaries write it: escaped once, not per session */
+    char *name;        /* owned: the len raw bytes, then json_len bytes of the
+                        * name as a JSON string, quotes included, as summaries
+                        * write it: escaped once, not per session */
     uint32_t len, json_len;
     uint32_t hash;
     bool is_start;
@@ -286,8 +286,7 @@ static int64_t type_intern(struct type_table *t, const char *p, size_t n, uint32
         return SZ_ENOMEM;
     }
     uint32_t id = t->n++;
-    t->items[id] = (struct type_entry){ b.data, b.data + n, (uint32_t)n, (uint32_t)(b.len - n), h,
-                                        false };
+    t->items[id] = (struct type_entry){ b.data, (uint32_t)n, (uint32_t)(b.len - n), h, false };
     uint32_t i = h & (t->n_slots - 1);
     while (t->slots[i])
         i = (i + 1) & (t->n_slots - 1);
@@ -708,7 +707,8 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
         if (k->inline_counts[t]) {
             const struct type_entry *e = &z->types.items[t];
             z->sum_types[n++] =
-                (struct sz_type_count){ e->name, e->len, k->inline_counts[t], e->json, e->json_len };
+                (struct sz_type_count){ e->name, e->len, k->inline_counts[t], e->name + e->len,
+                                        e->json_len };
         }
     }
     size_t n_inline = n;
@@ -724,7 +724,8 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
         }
         const struct type_entry *e = &z->types.items[t];
         z->sum_types[n++] =
-            (struct sz_type_count){ e->name, e->len, k->counts[i].count, e->json, e->json_len };
+            (struct sz_type_count){ e->name, e->len, k->counts[i].count, e->name + e->len,
+                                    e->json_len };
     }
     /* A session has a handful of types: insertion sort beats qsort's
      * set-up and indirect calls at this size. */
@@ -739,7 +740,7 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
             z->sum_types[j] = t;
         }
     }
-    static const struct type_entry unnamed = { NULL, NULL, 0, 0, 0, false };
+    static const struct type_entry unnamed = { NULL, 0, 0, 0, false };
     const struct type_entry *ft =
         k->first_type == TYPE_OTHER ? &unnamed : &z->types.items[k->first_type];
     const struct type_entry *lt =
@@ -760,9 +761,9 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
         .first_type_len = ft->len,
         .last_type = lt->name,
         .last_type_len = lt->len,
-        .first_type_json = ft->json,
+        .first_type_json = ft->name ? ft->name + ft->len : NULL,
         .first_type_json_len = ft->json_len,
-        .last_type_json = lt->json,
+        .last_type_json = lt->name ? lt->name + lt->len : NULL,
         .last_type_json_len = lt->json_len,
         .start_cause = k->start_cause,
         .end_cause = end,
