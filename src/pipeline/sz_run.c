@@ -43,6 +43,7 @@ struct batch {
     size_t bytes;   /* of line data, wherever it is */
     struct sz_buf lines;
     struct sz_lane *lanes; /* the lane set that decided it */
+    struct sz_shard_queue queues[SZ_SHARDS]; /* its events, routed to each shard */
     uint64_t seq;   /* 1, 2, ... in input order; 0 before the first fill */
     const char *view_end; /* just past its last line, if that is in a view */
     bool last;    /* no batch follows */
@@ -60,8 +61,12 @@ struct retired_view {
 };
 
 /* Batches in flight: one being read, one being decided, one being
+ * routed, one being sessionized. */
+#define N_BATCHES 4
+
+/* Lane sets in use: those of the batches being decided, routed and
  * sessionized. */
-#define N_BATCHES 3
+#define N_LANE_SETS 3
 
 /* The state of reading the inputs in order, one batch at a time. */
 struct feed {
@@ -80,23 +85,24 @@ struct feed {
 /* The stages of the flow, per batch:
  *   read     (reader)   lines into slots, in input order
  *   decide   (lanes)    parse, validate, enrich; format dead letters
- *   route    (caller)   in input order: count, write dead letters, advance
+ *   route    (one task) in input order: count, write dead letters, advance
  *                       the arrival clock, queue events to their key shard
  *   sessions (shards)   sessionize and write events and summaries
- * The stages overlap across batches: batch k+1 is read while batch k is
- * processed, and one pool job decides batch k+1 while the shards sessionize
- * batch k, so neither waits for the other. "decide" and "sessions" run on
- * several threads, on data fixed by the input alone; the order-dependent
- * work (route) runs on one thread, in input order. Two lane sets alternate,
- * since batch k's decisions are read by its shards while batch k+1 is being
- * decided. */
+ * The stages overlap across batches: batch k+3 is read while one pool job
+ * decides batch k+2, routes batch k+1 and sessionizes batch k, so no stage
+ * waits for another and no thread works alone between jobs. "decide" and
+ * "sessions" run on several threads, on data fixed by the input alone; the
+ * order-dependent work (route) is one task, and the jobs run it batch
+ * after batch, in input order. Three lane sets rotate, since a batch's
+ * decisions are read by route and by its shards in the two jobs after the
+ * one that made them. */
 struct run_ctx {
     const struct sz_run_config *cfg;
     struct sz_run_result *res;
     struct sz_input_list inputs;
     const char **names;          /* input names, for dead letters */
     struct sz_pool *pool;
-    struct sz_lane *lane_sets[2]; /* alternate per batch, see above */
+    struct sz_lane *lane_sets[N_LANE_SETS]; /* rotate per batch, see above */
     unsigned n_lanes;
     struct sz_shard shards[SZ_SHARDS];
     unsigned n_shards;           /* initialised so far */
@@ -104,7 +110,9 @@ struct run_ctx {
     struct sz_clock clock;
     struct batch batches[N_BATCHES];
     struct batch *deciding;      /* the batch the current job decides, or NULL */
+    struct batch *routing;       /* the batch the current job routes, or NULL */
     struct batch *sessioning;    /* the batch the current job sessionizes, or NULL */
+    char route_message[512];     /* route's failure, for the user */
     char *staging;
     struct sz_buf out;
     struct feed feed;            /* reading: owned by the reader thread, if any */
@@ -259,12 +267,18 @@ static int open_sinks(struct run_ctx *c)
 
 /* Running out of memory is reported once, by sz_run: naming the file being
  * written would suggest that the disk failed. */
-static void sink_failure(struct run_ctx *c, struct sz_partsink *s, int r)
+static void sink_failure_to(char *msg, size_t cap, const struct run_ctx *c,
+                            struct sz_partsink *s, int r)
 {
     if (r == SZ_ENOMEM)
         return;
-    say(c->res, "cannot write '%s/%s': %s", c->cfg->out_dir, sz_partsink_failed_path(s),
-        strerror(errno));
+    snprintf(msg, cap, "cannot write '%s/%s': %s", c->cfg->out_dir, sz_partsink_failed_path(s),
+             strerror(errno));
+}
+
+static void sink_failure(struct run_ctx *c, struct sz_partsink *s, int r)
+{
+    sink_failure_to(c->res->message, sizeof c->res->message, c, s, r);
 }
 
 static int note_input_error(struct run_ctx *c, const char *name, uint64_t offset,
@@ -298,17 +312,25 @@ static void progress(struct run_ctx *c)
         c->cfg->progress(c->cfg->progress_ud, st);
 }
 
-/* One task of a pool job: first the lanes of the batch being decided, then
- * the shards of the batch being sessionized. */
+static int route(struct run_ctx *c, struct batch *b);
+
+/* One task of a pool job: route, the shards of the batch being
+ * sessionized, then the lanes of the batch being decided. */
 static int job_task(void *ud, size_t task)
 {
     struct run_ctx *c = ud;
-    /* Shards first: they are the larger tasks, and handing out the large
-     * ones first leaves the small ones to even out the threads' loads. */
+    /* Route first, since it is one serial task, then the shards: they are
+     * the larger tasks, and handing out the large ones first leaves the
+     * small ones to even out the threads' loads. */
+    if (c->routing) {
+        if (task == 0)
+            return route(c, c->routing);
+        task--;
+    }
     size_t shard_tasks = c->sessioning ? SZ_SHARDS : 0;
     if (task < shard_tasks) {
         struct batch *b = c->sessioning;
-        return sz_shard_run_queue(&c->shards[task], b->slots, b->lanes);
+        return sz_shard_run_queue(&c->shards[task], &b->queues[task], b->slots, b->lanes);
     }
     task -= shard_tasks;
     struct batch *b = c->deciding;
@@ -324,8 +346,11 @@ static int job_task(void *ud, size_t task)
 }
 
 /* In input order: count every line, write dead letters, advance the
- * arrival clock, and queue each event to the shard of its key. */
-static int route(struct run_ctx *c, const struct batch *b)
+ * arrival clock, and queue each event to the shard of its key. A pool
+ * task: it alone touches the counts, the dead letters and the clock while
+ * a job runs, and its failure message goes to route_message, since shards
+ * may fail in the same job. */
+static int route(struct run_ctx *c, struct batch *b)
 {
     struct sz_run_stats *st = &c->res->stats;
     for (size_t i = 0; i < b->n; i++) {
@@ -340,7 +365,7 @@ static int route(struct run_ctx *c, const struct batch *b)
         int r;
         if (s->kind == SZ_SLOT_DEAD) {
             if ((r = sz_partsink_write(c->dead, 0, "dead", a + s->out_off, s->out_len)) != 0) {
-                sink_failure(c, c->dead, r);
+                sink_failure_to(c->route_message, sizeof c->route_message, c, c->dead, r);
                 return r;
             }
             st->dead_letters++;
@@ -352,7 +377,7 @@ static int route(struct run_ctx *c, const struct batch *b)
         int64_t clock = sz_clock_arrive(&c->clock, s->ts_ms);
         /* Shards use high bits of the key hash; engines spread their keys
          * over partitions with other bits of it. */
-        if ((r = sz_shard_enqueue(&c->shards[(s->key_hash >> 20) % SZ_SHARDS], (uint32_t)i,
+        if ((r = sz_shard_enqueue(&b->queues[(s->key_hash >> 20) % SZ_SHARDS], (uint32_t)i,
                                   clock, s->key_hash)) != 0)
             return r;
         st->events_out++;
@@ -371,12 +396,14 @@ static void shard_failure(struct run_ctx *c)
     }
 }
 
-/* One pool job: decide `deciding` (may be NULL) while the shards
- * sessionize what was routed of `sessioning` (may be NULL); then route
- * `deciding`, so that the next job can sessionize it. */
-static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *sessioning)
+/* One pool job: decide `deciding`, route `routing` (decided by the job
+ * before) and sessionize `sessioning` (routed by the job before), each
+ * possibly NULL. */
+static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *routing,
+                   struct batch *sessioning)
 {
     c->deciding = deciding && deciding->n ? deciding : NULL;
+    c->routing = routing && routing->n ? routing : NULL;
     c->sessioning = sessioning && sessioning->n ? sessioning : NULL;
     if (c->deciding) {
         /* Slots hold offsets into the batch's line bytes until it is read,
@@ -385,17 +412,22 @@ static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *sess
             if (deciding->slots[i].data_off != IN_VIEW)
                 deciding->slots[i].data = deciding->lines.data + deciding->slots[i].data_off;
     }
-    size_t tasks = (c->deciding ? c->n_lanes : 0) + (c->sessioning ? SZ_SHARDS : 0);
+    size_t tasks = (c->deciding ? c->n_lanes : 0) + (c->routing ? 1 : 0) +
+                   (c->sessioning ? SZ_SHARDS : 0);
     int r = sz_pool_run(c->pool, tasks, job_task, c);
     if (r) {
-        shard_failure(c);
+        /* Route's task comes first, so its failure is the one returned. */
+        if (c->route_message[0])
+            say(c->res, "%s", c->route_message);
+        else
+            shard_failure(c);
         if (c->res->message[0] == '\0')
             say(c->res, "processing a batch of lines failed: %s", sz_strerror(r));
         return r;
     }
-    if (c->deciding && (r = route(c, c->deciding)) != 0)
-        return r;
-    progress(c);
+    /* Lines count once routed: a job that routed nothing has no news. */
+    if (c->routing)
+        progress(c);
     return 0;
 }
 
@@ -610,23 +642,25 @@ static int run_inputs(struct run_ctx *c)
     if (threaded && pthread_create(&reader, NULL, reader_main, c) != 0)
         return SZ_ENOMEM;
     int r = 0;
-    struct batch *prev = NULL;
-    unsigned parity = 0;
+    struct batch *decided = NULL, *routed = NULL; /* by the job before */
+    unsigned set = 0;
     for (;;) {
         struct batch *cur = next_batch(c, threaded);
         bool last = cur->last;
         if ((r = cur->error) != 0)
             break;
-        cur->lanes = c->lane_sets[parity];
-        parity ^= 1;
-        if ((r = run_job(c, cur, prev)) != 0)
+        cur->lanes = c->lane_sets[set];
+        set = (set + 1) % N_LANE_SETS;
+        if ((r = run_job(c, cur, decided, routed)) != 0)
             break;
-        if (prev)
-            release_batch(c, prev);
-        prev = cur;
+        if (routed)
+            release_batch(c, routed);
+        routed = decided;
+        decided = cur;
         if (last) {
-            /* The last batch still has to be sessionized. */
-            r = run_job(c, NULL, prev);
+            /* The last batches still have to be routed and sessionized. */
+            if ((r = run_job(c, NULL, decided, routed)) == 0)
+                r = run_job(c, NULL, NULL, decided);
             break;
         }
     }
@@ -814,7 +848,7 @@ static void ctx_free(struct run_ctx *c)
     for (unsigned i = 0; i < c->n_shards; i++)
         sz_shard_free(&c->shards[i]);
     sz_partsink_destroy(c->dead);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_LANE_SETS; k++) {
         if (c->lane_sets[k])
             for (unsigned i = 0; i < c->n_lanes; i++)
                 sz_lane_free(&c->lane_sets[k][i]);
@@ -823,6 +857,8 @@ static void ctx_free(struct run_ctx *c)
     for (int i = 0; i < N_BATCHES; i++) {
         free(c->batches[i].slots);
         sz_buf_free(&c->batches[i].lines);
+        for (int k = 0; k < SZ_SHARDS; k++)
+            sz_shard_queue_free(&c->batches[i].queues[k]);
     }
     if (c->feed.rd) {
         sz_lines_destroy(c->feed.ls);
@@ -859,7 +895,7 @@ static int setup_workers(struct run_ctx *c)
         if (!c->batches[i].slots)
             return SZ_ENOMEM;
     }
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_LANE_SETS; k++) {
         c->lane_sets[k] = aligned_alloc(_Alignof(struct sz_lane), t * sizeof(struct sz_lane));
         if (!c->lane_sets[k])
             return SZ_ENOMEM;
@@ -867,7 +903,7 @@ static int setup_workers(struct run_ctx *c)
     }
     for (size_t i = 0; i < c->inputs.n; i++)
         c->names[i] = c->inputs.items[i].name;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_LANE_SETS; k++) {
         for (unsigned i = 0; i < t; i++) {
             /* Lanes not reached stay zeroed, which sz_lane_free accepts. */
             int r = sz_lane_init(&c->lane_sets[k][i], c->cfg);

@@ -102,16 +102,22 @@ int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config
     return r;
 }
 
-int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock, uint64_t key_hash)
+int sz_shard_enqueue(struct sz_shard_queue *q, uint32_t slot, int64_t clock, uint64_t key_hash)
 {
-    if (s->n_queue == s->cap_queue) {
-        struct sz_route *q = sz_array_grow(s->queue, &s->cap_queue, s->n_queue + 1, sizeof *q);
-        if (!q)
+    if (q->n == q->cap) {
+        struct sz_route *grown = sz_array_grow(q->items, &q->cap, q->n + 1, sizeof *grown);
+        if (!grown)
             return SZ_ENOMEM;
-        s->queue = q;
+        q->items = grown;
     }
-    s->queue[s->n_queue++] = (struct sz_route){ slot, clock, key_hash };
+    q->items[q->n++] = (struct sz_route){ slot, clock, key_hash };
     return 0;
+}
+
+void sz_shard_queue_free(struct sz_shard_queue *q)
+{
+    free(q->items);
+    *q = (struct sz_shard_queue){ 0 };
 }
 
 /* The key table, the slots and the event bytes are mostly cold (100 000
@@ -148,12 +154,12 @@ static inline void fetch_ahead(const struct sz_shard *s, const struct sz_route *
         sz_sessionizer_prefetch(s->engine, q[i].key_hash, 2);
 }
 
-int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
-                       const struct sz_lane *lanes)
+int sz_shard_run_queue(struct sz_shard *s, struct sz_shard_queue *queue,
+                       const struct sz_slot *slots, const struct sz_lane *lanes)
 {
     int r = 0;
-    const struct sz_route *q = s->queue;
-    size_t n = s->n_queue;
+    const struct sz_route *q = queue->items;
+    size_t n = queue->n;
     for (size_t i = 0; i < n && i < AHEAD; i++)
         fetch_ahead(s, q, n, i, slots, lanes);
     for (size_t i = 0; i < n && r == 0; i++) {
@@ -177,7 +183,7 @@ int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
         if (r && s->message[0] == '\0')
             snprintf(s->message, sizeof s->message, "sessionizer failed: %s", sz_strerror(r));
     }
-    s->n_queue = 0;
+    queue->n = 0;
     return r;
 }
 
@@ -198,6 +204,5 @@ void sz_shard_free(struct sz_shard *s)
     sz_partsink_destroy(s->sessions);
     sz_buf_free(&s->rec);
     sz_session_record_keys_free(&s->keys);
-    free(s->queue);
     memset(s, 0, sizeof *s);
 }

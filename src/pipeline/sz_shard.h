@@ -7,10 +7,12 @@
  * the thread count, so its files come out byte for byte the same. Files
  * are named part-<shard>-NNNNN so that shards can share partition folders.
  *
- * Per batch, the caller fills the shard's queue (in input order, with the
+ * Per batch, the caller fills a queue per shard (in input order, with the
  * arrival clock stamped on each event) and a thread runs
- * sz_shard_run_queue. Ownership: the shard owns its engine, sinks, buffers
- * and queue; sz_shard_free releases them (aborting unfinished files).
+ * sz_shard_run_queue on it. Ownership: the shard owns its engine, sinks and
+ * buffers; sz_shard_free releases them (aborting unfinished files). Queues
+ * belong to whoever fills them (the run's batches): a batch's queues are
+ * being filled while the shards run the previous batch's.
  */
 #ifndef SZ_SHARD_H
 #define SZ_SHARD_H
@@ -35,6 +37,12 @@ struct sz_route {
                         * without waiting for the slot */
 };
 
+/* One batch's events for one shard, in input order. */
+struct sz_shard_queue {
+    struct sz_route *items;
+    size_t n, cap;
+};
+
 /* Shards are written by different threads: each on its own cache lines. */
 struct sz_shard {
     _Alignas(64) struct sz_sessionizer *engine;
@@ -46,8 +54,6 @@ struct sz_shard {
     int64_t dir_id;
     struct sz_hourcache day_hc;
     char dir[SZ_PARTITION_MAX + 16], day_dir[64];
-    struct sz_route *queue;
-    size_t n_queue, cap_queue;
     char message[512]; /* the first failure, for the user */
 };
 
@@ -55,11 +61,15 @@ struct sz_shard {
 int sz_shard_init(struct sz_shard *s, unsigned index, const struct sz_run_config *cfg,
                   const char *staging) SZ_WUR;
 
-int sz_shard_enqueue(struct sz_shard *s, uint32_t slot, int64_t clock, uint64_t key_hash) SZ_WUR;
+/* Append an event to q. 0 or SZ_ENOMEM. */
+int sz_shard_enqueue(struct sz_shard_queue *q, uint32_t slot, int64_t clock,
+                     uint64_t key_hash) SZ_WUR;
 
-/* Push the queued events (resolved through slots and lanes) into the
- * engine, then empty the queue. */
-int sz_shard_run_queue(struct sz_shard *s, const struct sz_slot *slots,
+void sz_shard_queue_free(struct sz_shard_queue *q);
+
+/* Push q's events (resolved through slots and lanes) into the engine,
+ * then empty q. */
+int sz_shard_run_queue(struct sz_shard *s, struct sz_shard_queue *q, const struct sz_slot *slots,
                        const struct sz_lane *lanes) SZ_WUR;
 
 /* End of input: release everything, commit every file. */
