@@ -1915,6 +1915,85 @@ static void plain_texts_are_scanned_with_the_quote_index(void **state)
     sz_json_scanner_destroy(s);
 }
 
+/* Nested objects of scalars take a short path in indexed texts; any fault
+ * or anything unusual sends them back to the general machine. Each text
+ * must get what the byte path (which never takes the short path) gives:
+ * the status, the offset and the message. */
+static void nested_flat_objects_agree_with_the_byte_path(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "{\"p\":{}}",
+        "{\"p\":{ }}",
+        "{\"p\":{\"a\":1,\"b\":\"x\",\"c\":true,\"d\":null,\"e\":false,\"f\":-1.5e3}}",
+        "{\"p\":{ \"a\" : 1 , \"b\" : 2 }, \"q\":3}",
+        "{\"p\":{\"a\":1,\"a\":2}}",
+        "{\"p\":{\"ab\":1,\"cb\":2,\"ab\":3}}",
+        "{\"p\":{\"abc\":1,\"axc\":2,\"abc\":3}}",
+        "{\"p\":{\"\":1,\"\":2}}",
+        "{\"p\":{\"a\":1,\"A\":2}}",
+        "{\"p\":{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
+        "\"k8\":8,\"k9\":9,\"ka\":10,\"kb\":11,\"kc\":12,\"kd\":13,\"ke\":14,\"kf\":15}}",
+        "{\"p\":{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
+        "\"k8\":8,\"k9\":9,\"ka\":10,\"kb\":11,\"kc\":12,\"kd\":13,\"ke\":14,\"kf\":15,\"kg\":16}}",
+        "{\"p\":{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,"
+        "\"k8\":8,\"k9\":9,\"ka\":10,\"kb\":11,\"kc\":12,\"kd\":13,\"ke\":14,\"kf\":15,\"k0\":16}}",
+        "{\"p\":{\"a\":{\"b\":1}}}",
+        "{\"p\":{\"a\":[1,2]}}",
+        "{\"p\":{\"a\":1,\"b\":{\"a\":1}}}",
+        "{\"p\":{\"a\":1]}",
+        "{\"p\":{\"a\":1}",
+        "{\"p\":{\"a\":1,}}",
+        "{\"p\":{\"a\" 1}}",
+        "{\"p\":{\"a\":}}",
+        "{\"p\":{\"a\":01}}",
+        "{\"p\":{\"a\":tru}}",
+        "{\"p\":{,}}",
+        "{\"p\":{\"a\":1\"b\":2}}",
+        "{\"p\":{a:1}}",
+        "{\"p\":{\"a\":1,\"b\":2}\"q\":1}",
+        "{\"p\":{\"a\":\"x},\"b\":2}",
+        "{\"p\":{\"a\":1},\"p\":2}",
+        "{\"p\":{\"a\":1},\"q\":{\"a\":1}}",
+        "{\"p\":{\"a\":1,\"b\":2},\"q\":{\"b\":2,\"b\":3}}",
+    };
+    struct sz_json_scanner *ix = sz_json_scanner_create(0), *by = sz_json_scanner_create(0);
+    struct sz_json_scanner *shallow = sz_json_scanner_create(1);
+    assert_non_null(ix);
+    assert_non_null(by);
+    assert_non_null(shallow);
+    assert_int_equal(sz_json_scanner_use(by, SZ_JSON_PATH_BYTES), 0);
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+        const char *t = texts[k];
+        struct sz_json_doc da, db;
+        struct sz_json_error ea, eb;
+        uint64_t before = sz_json_scanner_indexed(ix);
+        int ra = sz_json_scan(ix, t, strlen(t), &da, &ea);
+        int rb = sz_json_scan(by, t, strlen(t), &db, &eb);
+        assert_int_equal(sz_json_scanner_indexed(ix), before + 1);
+        if (ra != rb || ea.offset != eb.offset ||
+            (ea.what && eb.what ? strcmp(ea.what, eb.what) != 0 : ea.what != eb.what))
+            fail_msg("%s: indexed %d at %zu (%s), bytes %d at %zu (%s)", t, ra, ea.offset,
+                     ea.what ? ea.what : "-", rb, eb.offset, eb.what ? eb.what : "-");
+        if (ra == SZ_JSON_OK) {
+            assert_int_equal(da.n_members, db.n_members);
+            for (size_t m = 0; m < da.n_members; m++) {
+                assert_int_equal(da.members[m].val_off, db.members[m].val_off);
+                assert_int_equal(da.members[m].val_len, db.members[m].val_len);
+                assert_int_equal(da.members[m].type, db.members[m].type);
+            }
+        }
+    }
+    /* A scanner allowing one level has no room for the nested object. */
+    struct sz_json_doc d;
+    struct sz_json_error e;
+    assert_int_equal(sz_json_scan(shallow, "{\"p\":{\"a\":1}}", 13, &d, &e), SZ_JSON_TOO_DEEP);
+    assert_int_equal(e.offset, 5);
+    sz_json_scanner_destroy(ix);
+    sz_json_scanner_destroy(by);
+    sz_json_scanner_destroy(shallow);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2055,6 +2134,7 @@ int main(void)
         cmocka_unit_test(reusing_a_scanner_recovers_after_every_kind_of_error),
         cmocka_unit_test(scanning_many_lines_with_one_scanner),
         cmocka_unit_test(plain_texts_are_scanned_with_the_quote_index),
+        cmocka_unit_test(nested_flat_objects_agree_with_the_byte_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
