@@ -198,6 +198,16 @@ void sz_uuid_format(const uint8_t id[16], char out[36])
 
 /* ---- types: interned event types -------------------------------------- */
 
+/* A type of at most 16 bytes held in two words which, with its length,
+ * are the type: each event's type is found by comparing words, not bytes,
+ * and hashed from them, not byte by byte (types are short: "open",
+ * "page_view"). Longer types have zero words and are compared as bytes. */
+struct type_words {
+    uint64_t a, b;
+};
+
+#define TYPE_WORDS_MAX 16
+
 struct type_entry {
     char *name;        /* owned: the len raw bytes, then json_len bytes of the
                         * name as a JSON string, quotes included, as summaries
@@ -205,6 +215,7 @@ struct type_entry {
     uint32_t len, json_len;
     uint32_t hash;
     bool is_start;
+    struct type_words w;
 };
 
 struct type_table {
@@ -227,6 +238,45 @@ static uint64_t hash64(const char *p, size_t n)
 uint64_t sz_session_key_hash(const char *key, size_t key_len)
 {
     return hash64(key, key_len);
+}
+
+/* Two loads that overlap when n is not a multiple of their width, so
+ * every byte is read and none past the end. */
+static inline struct type_words type_words(const char *p, size_t n)
+{
+    struct type_words w = { 0, 0 };
+    if (n >= 8 && n <= TYPE_WORDS_MAX) {
+        memcpy(&w.a, p, 8);
+        memcpy(&w.b, p + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        w.a = x;
+        w.b = y;
+    } else if (n > 0 && n < 4) {
+        w.a = (unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+              (uint64_t)(unsigned char)p[n - 1] << 16;
+    }
+    return w;
+}
+
+static inline uint32_t type_hash(const char *p, size_t n, struct type_words w)
+{
+    if (n > TYPE_WORDS_MAX)
+        return (uint32_t)hash64(p, n);
+    uint64_t x = (w.a ^ (w.b * 0x9E3779B97F4A7C15ull) ^ n) * 0xC2B2AE3D27D4EB4Full;
+    return (uint32_t)(x >> 32);
+}
+
+static inline bool type_is(const struct type_entry *e, const char *p, size_t n, uint32_t h,
+                           struct type_words w)
+{
+    if (e->len != n)
+        return false;
+    if (n <= TYPE_WORDS_MAX)
+        return e->w.a == w.a && e->w.b == w.b;
+    return e->hash == h && memcmp(e->name, p, n) == 0;
 }
 
 static int types_grow_slots(struct type_table *t)
@@ -256,14 +306,14 @@ static int types_grow_slots(struct type_table *t)
  * SZ_ENOMEM. */
 static int64_t type_intern(struct type_table *t, const char *p, size_t n, uint32_t limit)
 {
-    uint32_t h = (uint32_t)hash64(p, n);
+    struct type_words w = type_words(p, n);
+    uint32_t h = type_hash(p, n, w);
     if (t->n_slots) {
         for (uint32_t i = h & (t->n_slots - 1);; i = (i + 1) & (t->n_slots - 1)) {
             uint32_t s = t->slots[i];
             if (!s)
                 break;
-            struct type_entry *e = &t->items[s - 1];
-            if (e->hash == h && e->len == n && memcmp(e->name, p, n) == 0)
+            if (type_is(&t->items[s - 1], p, n, h, w))
                 return s - 1;
         }
     }
@@ -286,7 +336,7 @@ static int64_t type_intern(struct type_table *t, const char *p, size_t n, uint32
         return SZ_ENOMEM;
     }
     uint32_t id = t->n++;
-    t->items[id] = (struct type_entry){ b.data, (uint32_t)n, (uint32_t)(b.len - n), h, false };
+    t->items[id] = (struct type_entry){ b.data, (uint32_t)n, (uint32_t)(b.len - n), h, false, w };
     uint32_t i = h & (t->n_slots - 1);
     while (t->slots[i])
         i = (i + 1) & (t->n_slots - 1);
@@ -740,7 +790,7 @@ static int close_session(struct sz_sessionizer *z, struct keystate *k, enum sz_s
             z->sum_types[j] = t;
         }
     }
-    static const struct type_entry unnamed = { NULL, 0, 0, 0, false };
+    static const struct type_entry unnamed = { 0 };
     const struct type_entry *ft =
         k->first_type == TYPE_OTHER ? &unnamed : &z->types.items[k->first_type];
     const struct type_entry *lt =

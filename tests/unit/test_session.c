@@ -1160,6 +1160,63 @@ static void a_session_with_twenty_types_counts_each_exactly(void **state)
     h_end(&h);
 }
 
+/* Types are found by their length and two words of their bytes (up to 16
+ * bytes) or by all their bytes: types of every length up to 20 that
+ * differ in one byte only, first, middle or last, stay apart. */
+static void types_that_differ_in_one_byte_are_counted_apart(void **state)
+{
+    (void)state;
+    struct h h;
+    h_init(&h);
+    h_start(&h);
+    enum { LENS = 20, VARIANTS = 4 };
+    char type[LENS + 1], key[16];
+    int64_t t = NOON;
+    /* One machine per length; the engine's type table is shared by all. */
+    for (int len = 1; len <= LENS; len++) {
+        snprintf(key, sizeof key, "len%d", len);
+        for (int v = 0; v < VARIANTS; v++) {
+            memset(type, 'x', (size_t)len);
+            type[len] = '\0';
+            /* 0: all x; 1: first byte; 2: the middle one; 3: the last */
+            if (v == 1)
+                type[0] = 'y';
+            else if (v == 2)
+                type[len / 2] = 'y';
+            else if (v == 3)
+                type[len - 1] = 'y';
+            for (int k = 0; k <= v; k++) {
+                push(&h, key, t, type);
+                t += 1000;
+            }
+        }
+    }
+    finish(&h);
+    for (int len = 1; len <= LENS; len++) {
+        snprintf(key, sizeof key, "len%d", len);
+        const struct rec_summary *s = only_session(&h, key);
+        /* Lengths 1 and 2 have fewer distinct variants: the changed byte
+         * is the first or last one too. */
+        assert_int_equal(s->n_types, len == 1 ? 2 : len == 2 ? 3 : 4);
+        for (size_t i = 0; i < s->n_types; i++) {
+            const char *ty = s->types[i].type;
+            assert_int_equal(strlen(ty), (size_t)len);
+            const char *y = strchr(ty, 'y');
+            uint64_t want = 1; /* all x */
+            if (y) {
+                /* the variants that changed this byte: their counts add up */
+                size_t at = (size_t)(y - ty);
+                want = (at == 0 ? 2 : 0) + (at == (size_t)len / 2 ? 3 : 0) +
+                       (at == (size_t)len - 1 ? 4 : 0);
+            }
+            if (s->types[i].count != want)
+                fail_msg("type %s counted %llu times, want %llu", ty,
+                         (unsigned long long)s->types[i].count, (unsigned long long)want);
+        }
+    }
+    h_end(&h);
+}
+
 static void a_key_silent_for_exactly_the_ttl_keeps_its_state(void **state)
 {
     struct h h;
@@ -2045,6 +2102,7 @@ int main(void)
         T(a_key_that_returns_after_expiry_starts_a_session_with_cause_gap),
         T(counts_past_65535_of_one_type_are_exact),
         T(a_session_with_twenty_types_counts_each_exactly),
+        T(types_that_differ_in_one_byte_are_counted_apart),
         T(a_key_silent_for_exactly_the_ttl_keeps_its_state),
         T(a_key_silent_one_ms_longer_than_the_ttl_expires),
         T(a_late_event_for_an_expired_key_starts_a_new_session_and_is_not_late),
