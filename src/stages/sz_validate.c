@@ -238,14 +238,17 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
         type = &mem[g->type];
     } else if (!any_escaped) {
         /* One pass over the members instead of three lookups, comparing raw
-         * bytes; the rare escaped key sends us to the exact (slower) lookup. */
+         * bytes; the rare escaped key sends us to the exact (slower) lookup.
+         * Each member is tried against all three names: a schema may give
+         * two fields one name, and both then take that member, as the
+         * lookups would give them. */
         for (size_t i = 0; i < n; i++) {
             const struct sz_json_member *m = &mem[i];
             if (name_is(&ev->doc, m, &s->timestamp))
                 ts = m;
-            else if (name_is(&ev->doc, m, &s->key))
+            if (name_is(&ev->doc, m, &s->key))
                 key = m;
-            else if (name_is(&ev->doc, m, &s->event_type))
+            if (name_is(&ev->doc, m, &s->event_type))
                 type = m;
         }
         if (key && ts && type)

@@ -318,6 +318,43 @@ static void a_null_required_field_is_missing(void **state)
     REJECTS(p, EV("\"m\"", T2026, "null"), SZ_REASON_MISSING_FIELD);
 }
 
+/* A schema may give two of its fields one name (the machine id is also
+ * the event type; an integer timestamp is also the key): every event
+ * finds the one member for both, whether its keys are escaped or not,
+ * and whether or not the fields are where the last event had them. */
+static void two_schema_fields_may_share_a_member(void **state)
+{
+    (void)state;
+    struct sz_schema schema;
+    sz_schema_defaults(&schema);
+    assert_int_equal(sz_path_compile("machine_id", &schema.event_type), 0);
+    struct pipe p;
+    pipe_open_with(&p, 0, &schema);
+    for (int round = 0; round < 2; round++) {
+        PASSES(&p, "{\"machine_id\":\"m1\",\"timestamp\":" T2026 "}");
+        assert_ptr_equal(p.ev.key, p.ev.type);
+        PASSES(&p, "{\"timestamp\":" T2026 ",\"machine_id\":\"m2\"}");
+        assert_ptr_equal(p.ev.key, p.ev.type);
+        PASSES(&p, "{\"machine\\u005fid\":\"m3\",\"timestamp\":" T2026 "}");
+        assert_ptr_equal(p.ev.key, p.ev.type);
+        REJECTS(&p, "{\"timestamp\":" T2026 "}", SZ_REASON_MISSING_FIELD);
+    }
+    pipe_close(&p);
+
+    sz_schema_defaults(&schema);
+    assert_int_equal(sz_path_compile("timestamp", &schema.key), 0);
+    pipe_open_with(&p, 0, &schema);
+    for (int round = 0; round < 2; round++) {
+        PASSES(&p, "{\"timestamp\":" T2026 ",\"event_type\":\"open\"}");
+        assert_memory_equal(p.ev.doc.text + p.ev.key->val_off, T2026, strlen(T2026));
+        assert_int_equal(p.ev.ts_ms, strtoll(T2026, NULL, 10));
+        PASSES(&p, "{\"event_type\":\"open\",\"time\\u0073tamp\":" T2026 "}");
+        assert_memory_equal(p.ev.doc.text + p.ev.key->val_off, T2026, strlen(T2026));
+        assert_int_equal(p.ev.ts_ms, strtoll(T2026, NULL, 10));
+    }
+    pipe_close(&p);
+}
+
 /* Validate remembers where the fields were in the last event and looks
  * there first; each event must still get its own fields, wherever they
  * are, and a field that moved or went must be found or missed as if
@@ -877,6 +914,7 @@ int main(void)
         T(an_event_type_that_is_not_a_string_is_wrong_type),
         T(a_null_required_field_is_missing),
         cmocka_unit_test(fields_are_found_wherever_each_event_puts_them),
+        cmocka_unit_test(two_schema_fields_may_share_a_member),
         T(an_integer_machine_id_is_accepted),
         T(an_empty_machine_id_is_out_of_range),
         T(a_machine_id_of_256_bytes_passes_and_257_is_out_of_range),
