@@ -958,6 +958,28 @@ static size_t scan_value(struct sz_json_scanner *s, const char *text, size_t n, 
     }
 }
 
+enum after { AFTER_MORE, AFTER_CLOSE, AFTER_BAD };
+
+/* After a member's value, which ends before p[i]: with AFTER_MORE, the
+ * position of the next key (past the ',' and any whitespace); with
+ * AFTER_CLOSE, that of the object's '}'; with AFTER_BAD, where neither
+ * came. Compact events take the first test: ',' then the next key's quote,
+ * at once. */
+static inline size_t after_member(const unsigned char *p, size_t n, size_t i, enum after *a)
+{
+    if (i + 1 < n && p[i] == ',' && p[i + 1] == '"') {
+        *a = AFTER_MORE;
+        return i + 1;
+    }
+    i = skip_ws(p, n, i);
+    if (i < n && p[i] == ',') {
+        *a = AFTER_MORE;
+        return skip_ws(p, n, i + 1);
+    }
+    *a = i < n && p[i] == '}' ? AFTER_CLOSE : AFTER_BAD;
+    return i;
+}
+
 /* Keys a flat object may have for scan_flat_object; more go to scan_value. */
 #define FLAT_KEYS 16
 
@@ -1000,17 +1022,10 @@ static size_t scan_flat_object(const struct sz_json_scanner *s, const unsigned c
         size_t rv = scan_scalar(p, n, v, q, &type, &ignored);
         if (rv == 0)
             return 0;
-        i = rv >> 1;
-        if (i + 1 < n && p[i] == ',' && p[i + 1] == '"') {
-            i++;
-            continue;
-        }
-        i = skip_ws(p, n, i);
-        if (i < n && p[i] == ',') {
-            i = skip_ws(p, n, i + 1);
-            continue;
-        }
-        return i < n && p[i] == '}' ? i + 1 : 0;
+        enum after a;
+        i = after_member(p, n, rv >> 1, &a);
+        if (a != AFTER_MORE)
+            return a == AFTER_CLOSE ? i + 1 : 0;
     }
 }
 
@@ -1127,17 +1142,11 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
             m->num_int = m->type == SZ_JSON_NUMBER && (rv & 1);
         }
         m->val_len = (uint32_t)(i - m->val_off);
-        /* Compact events: ',' then the next key's quote, at once. */
-        if (i + 1 < n && p[i] == ',' && p[i + 1] == '"') {
-            i++;
+        enum after a;
+        i = after_member(p, n, i, &a);
+        if (a == AFTER_MORE)
             continue;
-        }
-        i = skip_ws(p, n, i);
-        if (i < n && p[i] == ',') {
-            i = skip_ws(p, n, i + 1);
-            continue;
-        }
-        if (i < n && p[i] == '}')
+        if (a == AFTER_CLOSE)
             break;
         r = fail(err, SZ_JSON_SYNTAX, i,
                  i < n ? "',' or '}' expected in object" : "unexpected end of text");
