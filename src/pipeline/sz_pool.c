@@ -8,9 +8,13 @@
 #include <time.h>
 
 /* A worker that finished a job watches for the next one this long before
- * it sleeps: jobs come in quick succession (two per batch), and waking a
- * sleeping thread costs far more on a virtual machine. */
-#define SPIN_NS 50000
+ * it sleeps: jobs come in quick succession (one per batch, a few ms each),
+ * and waking a sleeping thread costs far more on a virtual machine. At
+ * 50 us a two-thread run of the bench input slept about 130 times, for
+ * 0.13 s in all, most of it waiting to be woken; at 1 ms its wall time
+ * fell by 3-6 % (docs/performance.md). The spin ends as soon as a job is
+ * posted, so it costs CPU only when the caller is itself held up. */
+#define SPIN_NS 1000000
 
 struct sz_pool {
     pthread_mutex_t mu;
