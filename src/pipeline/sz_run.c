@@ -31,7 +31,7 @@ static const char *const owned_entries[] = { "events", "dead", "sessions", "_sta
  * first: enough to spread over threads, small enough to stay in cache-ish
  * memory. Batches are cut by input position only, never by timing. */
 #define BATCH_LINES 8192
-#define LANES_PER_THREAD 4
+#define LANES_PER_THREAD 8
 #define BATCH_BYTES (4u << 20)
 
 /* A batch of lines. Their bytes are in `lines`, or for lines of a mapped
