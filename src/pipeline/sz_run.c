@@ -95,7 +95,8 @@ struct feed {
  * order-dependent work (route) is one task, and the jobs run it batch
  * after batch, in input order. Three lane sets rotate, since a batch's
  * decisions are read by route and by its shards in the two jobs after the
- * one that made them. */
+ * one that made them. One thread has nothing to overlap: it runs the three
+ * steps of a batch in turn, while the batch is still in the caches. */
 struct run_ctx {
     const struct sz_run_config *cfg;
     struct sz_run_result *res;
@@ -651,6 +652,17 @@ static int run_inputs(struct run_ctx *c)
             break;
         cur->lanes = c->lane_sets[set];
         set = (set + 1) % N_LANE_SETS;
+        if (!threaded) {
+            /* One thread gains nothing from overlapping the steps: each
+             * batch goes through all three while its decisions are still
+             * in the caches. */
+            if ((r = run_job(c, cur, NULL, NULL)) == 0 && (r = run_job(c, NULL, cur, NULL)) == 0)
+                r = run_job(c, NULL, NULL, cur);
+            if (r != 0 || last)
+                break;
+            release_batch(c, cur);
+            continue;
+        }
         if ((r = run_job(c, cur, decided, routed)) != 0)
             break;
         if (routed)
