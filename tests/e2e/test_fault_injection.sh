@@ -186,5 +186,20 @@ for i in 1 7; do
   check "an interrupted write (call $i) is retried" test "$rc" = 0 -a "$(sums out)" = "$(cat ref.sums)"
 done
 
+# Tidying up comes last: when _staging cannot be removed, the output is
+# whole and committed, so the run succeeds, warns once even with -q, and
+# leaves the folder for the next run's --overwrite.
+rm -rf out
+fault="remove:1+:EACCES" threads=1
+sz "$fault" 1 out "${args[@]}"
+check "a _staging that cannot be removed does not fail the run" test "$rc" = 0
+check "... the data files are the clean run's" test "$(sums out)" = "$(cat ref.sums)"
+check "... and so is the manifest" test "$(manifest out)" = "$(cat ref.manifest)"
+check "... one warning names the folder and the reason" \
+  test "$(cat err)" = "sessionize: warning: cannot remove 'out/_staging': Permission denied"
+check "... and the folder is left" test -d out/_staging
+sz "" 1 out --overwrite "${args[@]}"
+check "... which the next run's --overwrite removes" test "$rc" = 0 -a ! -e out/_staging
+
 echo "$points injection points in all"
 finish

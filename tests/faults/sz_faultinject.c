@@ -12,6 +12,8 @@
  *                                            filesystem lacks RENAME_NOREPLACE)
  *   create  open/openat with O_CREAT, mkdir, mkdirat
  *   close   close                            of a writable regular file
+ *   remove  unlink, unlinkat, rmdir          (tidying up: aborted files,
+ *                                            the _staging folder)
  *
  * "Writable regular file" leaves out descriptors 0 to 2, pipes, terminals
  * and inputs, so the message that reports the failure still reaches stderr
@@ -57,10 +59,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum fclass { C_WRITE, C_FSYNC, C_RENAME, C_LINK, C_CREATE, C_CLOSE, N_CLASSES };
+enum fclass { C_WRITE, C_FSYNC, C_RENAME, C_LINK, C_CREATE, C_CLOSE, C_REMOVE, N_CLASSES };
 
-static const char *const class_names[N_CLASSES] = { "write", "fsync",  "rename",
-                                                    "link",  "create", "close" };
+static const char *const class_names[N_CLASSES] = { "write",  "fsync", "rename", "link",
+                                                    "create", "close", "remove" };
 
 static const struct {
     const char *name;
@@ -98,6 +100,9 @@ static int (*real_open)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
 static int (*real_mkdir)(const char *, mode_t);
 static int (*real_mkdirat)(int, const char *, mode_t);
+static int (*real_unlink)(const char *);
+static int (*real_unlinkat)(int, const char *, int);
+static int (*real_rmdir)(const char *);
 static int (*real_close)(int);
 
 static void *next_sym(const char *name)
@@ -347,6 +352,24 @@ int openat64(int dir, const char *path, int flags, ...)
     mode_t mode = mode_arg(flags, ap);
     va_end(ap);
     return openat(dir, path, flags, mode);
+}
+
+int unlink(const char *path)
+{
+    RESOLVE(real_unlink, "unlink");
+    return hit(C_REMOVE, NULL) ? fail() : real_unlink(path);
+}
+
+int unlinkat(int dir, const char *path, int flags)
+{
+    RESOLVE(real_unlinkat, "unlinkat");
+    return hit(C_REMOVE, NULL) ? fail() : real_unlinkat(dir, path, flags);
+}
+
+int rmdir(const char *path)
+{
+    RESOLVE(real_rmdir, "rmdir");
+    return hit(C_REMOVE, NULL) ? fail() : real_rmdir(path);
 }
 
 int mkdir(const char *path, mode_t mode)
