@@ -43,22 +43,13 @@ void sz_schema_defaults(struct sz_schema *s)
     s->max_type_bytes = SZ_VALIDATE_MAX_TYPE;
 }
 
-/* Where the three fields were in the last doc that had them all: events
- * of one producer keep their keys in one order, so the next doc most
- * likely has them at the same indices, and a name compare at each proves
- * it (a doc has each key once: the scanner rejects duplicates, and clean
- * keeps them unique). */
-struct guess {
-    bool set;
-    uint32_t key, ts, type;
-};
-
 struct validate {
     const struct sz_schema *s;
-    bool flat;      /* all three fields are top-level: one pass finds them */
-    struct guess at;
-    uint32_t *required_at; /* for each top-level required field, the hint of
-                            * sz_json_doc_get_hinted */
+    /* Where each top-level field was last found, the hints of
+     * sz_json_doc_get_hinted: events of one producer keep their keys in
+     * one order. */
+    uint32_t key_at, ts_at, type_at;
+    uint32_t *required_at; /* the same for each required field */
     struct sz_json_member key, ts, type; /* nested values found for this event */
     char from_text[32], until_text[32];  /* the bounds, for messages */
     char tmp[64];
@@ -206,18 +197,16 @@ static int check_timestamp(struct validate *v, struct sz_event *ev, const struct
     return SZ_PASS;
 }
 
-static inline bool name_is(const struct sz_json_doc *d, const struct sz_json_member *m,
-                    const struct sz_path *p)
-{
-    return m->key_len == p->len[0] && sz_bytes_equal(d->text + m->key_off, p->text, m->key_len);
-}
-
-/* Find a schema field: top-level through the doc, nested through the path. */
-static const struct sz_json_member *find(const struct sz_event *ev, const struct sz_path *p,
-                                         struct sz_json_member *slot)
+/* Find a schema field: top-level through the doc, where *hint says it
+ * was last time first; nested through the path, into *slot. Two fields may
+ * have one name: both then get that member. Inline: a call per field cost
+ * more than the lookup's usual hit. */
+static inline __attribute__((always_inline)) const struct sz_json_member *
+find(const struct sz_event *ev, const struct sz_path *p, struct sz_json_member *slot,
+     uint32_t *hint)
 {
     if (p->n == 1)
-        return sz_json_doc_get(&ev->doc, p->text, p->len[0]);
+        return sz_json_doc_get_hinted(&ev->doc, p->text, p->len[0], hint);
     return sz_path_get(&ev->doc, p, -1, slot) ? slot : NULL;
 }
 
@@ -225,41 +214,9 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
 {
     struct validate *v = ctx;
     const struct sz_schema *s = v->s;
-    const struct sz_json_member *key = NULL, *ts = NULL, *type = NULL;
-    bool any_escaped = !v->flat || ev->doc.keys_escaped;
-    const struct sz_json_member *mem = ev->doc.members;
-    size_t n = ev->doc.n_members;
-    const struct guess *g = &v->at;
-    if (!any_escaped && g->set && g->key < n && g->ts < n && g->type < n &&
-        name_is(&ev->doc, &mem[g->key], &s->key) && name_is(&ev->doc, &mem[g->ts], &s->timestamp) &&
-        name_is(&ev->doc, &mem[g->type], &s->event_type)) {
-        key = &mem[g->key];
-        ts = &mem[g->ts];
-        type = &mem[g->type];
-    } else if (!any_escaped) {
-        /* One pass over the members instead of three lookups, comparing raw
-         * bytes; the rare escaped key sends us to the exact (slower) lookup.
-         * Each member is tried against all three names: a schema may give
-         * two fields one name, and both then take that member, as the
-         * lookups would give them. */
-        for (size_t i = 0; i < n; i++) {
-            const struct sz_json_member *m = &mem[i];
-            if (name_is(&ev->doc, m, &s->timestamp))
-                ts = m;
-            if (name_is(&ev->doc, m, &s->key))
-                key = m;
-            if (name_is(&ev->doc, m, &s->event_type))
-                type = m;
-        }
-        if (key && ts && type)
-            v->at = (struct guess){ true, (uint32_t)(key - mem), (uint32_t)(ts - mem),
-                                    (uint32_t)(type - mem) };
-    }
-    if (any_escaped) {
-        key = find(ev, &s->key, &v->key);
-        ts = find(ev, &s->timestamp, &v->ts);
-        type = find(ev, &s->event_type, &v->type);
-    }
+    const struct sz_json_member *key = find(ev, &s->key, &v->key, &v->key_at);
+    const struct sz_json_member *ts = find(ev, &s->timestamp, &v->ts, &v->ts_at);
+    const struct sz_json_member *type = find(ev, &s->event_type, &v->type, &v->type_at);
     if (!key)
         return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->key.text);
     if (!ts)
@@ -269,9 +226,7 @@ static int validate_process(void *ctx, struct sz_event *ev, struct sz_reject *re
     for (size_t i = 0; i < s->n_required; i++) {
         struct sz_json_member tmp;
         const struct sz_path *p = &s->required[i];
-        const struct sz_json_member *m =
-            p->n == 1 ? sz_json_doc_get_hinted(&ev->doc, p->text, p->len[0], &v->required_at[i])
-                      : find(ev, p, &tmp);
+        const struct sz_json_member *m = find(ev, p, &tmp, &v->required_at[i]);
         if (!m)
             return sz_reject(rej, SZ_REASON_MISSING_FIELD, "%s is missing", s->required[i].text);
         if (m->type == SZ_JSON_NULL)
@@ -325,7 +280,7 @@ int sz_validate_stage_create(const struct sz_schema *schema, struct sz_stage *ou
     if (!v)
         return SZ_ENOMEM;
     v->s = schema;
-    v->flat = schema->key.n == 1 && schema->timestamp.n == 1 && schema->event_type.n == 1;
+    v->key_at = v->ts_at = v->type_at = UINT32_MAX;
     format_bound(schema->valid_from_ms, v->from_text);
     format_bound(schema->valid_until_ms, v->until_text);
     v->required_at = malloc((schema->n_required ? schema->n_required : 1) * sizeof *v->required_at);
