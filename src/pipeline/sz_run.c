@@ -65,7 +65,8 @@ struct retired_view {
 #define N_BATCHES 4
 
 /* Lane sets in use: those of the batches being decided, routed and
- * sessionized. */
+ * sessionized. One thread finishes a batch before deciding the next, and
+ * needs one. */
 #define N_LANE_SETS 3
 
 /* The state of reading the inputs in order, one batch at a time. */
@@ -104,6 +105,7 @@ struct run_ctx {
     const char **names;          /* input names, for dead letters */
     struct sz_pool *pool;
     struct sz_lane *lane_sets[N_LANE_SETS]; /* rotate per batch, see above */
+    unsigned n_lane_sets;        /* N_LANE_SETS, or 1 for one thread */
     unsigned n_lanes;
     struct sz_shard shards[SZ_SHARDS];
     unsigned n_shards;           /* initialised so far */
@@ -651,7 +653,7 @@ static int run_inputs(struct run_ctx *c)
         if ((r = cur->error) != 0)
             break;
         cur->lanes = c->lane_sets[set];
-        set = (set + 1) % N_LANE_SETS;
+        set = (set + 1) % c->n_lane_sets;
         if (!threaded) {
             /* One thread gains nothing from overlapping the steps: each
              * batch goes through all three while its decisions are still
@@ -860,7 +862,7 @@ static void ctx_free(struct run_ctx *c)
     for (unsigned i = 0; i < c->n_shards; i++)
         sz_shard_free(&c->shards[i]);
     sz_partsink_destroy(c->dead);
-    for (int k = 0; k < N_LANE_SETS; k++) {
+    for (unsigned k = 0; k < c->n_lane_sets; k++) {
         if (c->lane_sets[k])
             for (unsigned i = 0; i < c->n_lanes; i++)
                 sz_lane_free(&c->lane_sets[k][i]);
@@ -899,6 +901,7 @@ static int setup_workers(struct run_ctx *c)
      * when there is one thread. The slicing never changes the output. */
     unsigned t = threads == 1 ? 1 : threads * LANES_PER_THREAD;
     c->n_lanes = t;
+    c->n_lane_sets = threads == 1 ? 1 : N_LANE_SETS;
     c->names = malloc((c->inputs.n ? c->inputs.n : 1) * sizeof *c->names);
     if (!c->names)
         return SZ_ENOMEM;
@@ -907,7 +910,7 @@ static int setup_workers(struct run_ctx *c)
         if (!c->batches[i].slots)
             return SZ_ENOMEM;
     }
-    for (int k = 0; k < N_LANE_SETS; k++) {
+    for (unsigned k = 0; k < c->n_lane_sets; k++) {
         c->lane_sets[k] = aligned_alloc(_Alignof(struct sz_lane), t * sizeof(struct sz_lane));
         if (!c->lane_sets[k])
             return SZ_ENOMEM;
@@ -915,7 +918,7 @@ static int setup_workers(struct run_ctx *c)
     }
     for (size_t i = 0; i < c->inputs.n; i++)
         c->names[i] = c->inputs.items[i].name;
-    for (int k = 0; k < N_LANE_SETS; k++) {
+    for (unsigned k = 0; k < c->n_lane_sets; k++) {
         for (unsigned i = 0; i < t; i++) {
             /* Lanes not reached stay zeroed, which sz_lane_free accepts. */
             int r = sz_lane_init(&c->lane_sets[k][i], c->cfg);
