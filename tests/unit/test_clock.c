@@ -26,23 +26,10 @@
 
 #include "ref_clock.h"
 #include "sz_clock.h"
+#include "sz_testrng.h"
 
 #define DEFAULT_SEED 0x5eed0c10c4ull
 #define DEFAULT_ITERATIONS 400
-
-static uint64_t env_u64(const char *name, uint64_t dflt)
-{
-    const char *v = getenv(name);
-    return v && *v ? strtoull(v, NULL, 0) : dflt;
-}
-
-static uint64_t mix(uint64_t x)
-{
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
 
 struct rng {
     uint64_t s;
@@ -50,15 +37,13 @@ struct rng {
 
 static uint64_t next(struct rng *r)
 {
-    return r->s = mix(r->s);
+    return sz_test_next(&r->s);
 }
 
 static uint64_t below(struct rng *r, uint64_t n)
 {
     return n ? next(r) % n : 0;
 }
-
-enum { NOON = 0 }; /* times are relative to base below */
 
 /* Fill t[0..n) with one sequence; returns n. */
 static size_t gen(struct rng *r, int64_t *t, size_t cap)
@@ -106,9 +91,9 @@ static size_t gen(struct rng *r, int64_t *t, size_t cap)
 static void the_clock_agrees_with_the_reference(void **state)
 {
     (void)state;
-    uint64_t seed = env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
-    uint64_t iterations = env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS);
-    uint64_t only = env_u64("SZ_PROPERTY_ONLY", UINT64_MAX);
+    uint64_t seed = sz_test_env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
+    uint64_t iterations = sz_test_env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS);
+    uint64_t only = sz_test_env_u64("SZ_PROPERTY_ONLY", UINT64_MAX);
     enum { CAP = 6 * SZ_CLOCK_WINDOW };
     int64_t *t = malloc(CAP * sizeof *t);
     struct sz_clock *c = malloc(sizeof *c);
@@ -120,7 +105,7 @@ static void the_clock_agrees_with_the_reference(void **state)
     for (uint64_t it = 0; it < iterations; it++) {
         if (only != UINT64_MAX && it != only)
             continue;
-        struct rng r = { mix(seed ^ mix(it + 1)) };
+        struct rng r = { sz_test_mix(seed ^ sz_test_mix(it + 1)) };
         size_t n = gen(&r, t, CAP);
         sz_clock_init(c);
         ref_clock_init(ref);

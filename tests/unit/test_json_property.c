@@ -46,20 +46,14 @@
 #include "ref_json_doc.h"
 #include "sz_buf.h"
 #include "sz_json.h"
+#include "sz_testrng.h"
 
 #define DEFAULT_SEED UINT64_C(0x5E5510A11CE)
 #define DEFAULT_ITERATIONS 40000
 #define SMALL_DEPTH 5    /* limit of the second scanner, so TOO_DEEP is common */
 #define MAX_FAILURES 10  /* reported before giving up */
 
-/* ---- random numbers: splitmix64, small and good enough ---- */
-
-static uint64_t mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
+/* ---- random numbers (sz_testrng.h) ---- */
 
 struct gen {
     uint64_t rng;
@@ -70,8 +64,7 @@ struct gen {
 
 static uint64_t rnd(struct gen *g)
 {
-    g->rng += UINT64_C(0x9E3779B97F4A7C15);
-    return mix(g->rng);
+    return sz_test_next(&g->rng);
 }
 
 static uint32_t below(struct gen *g, uint32_t n)
@@ -518,7 +511,7 @@ static void mutate(struct gen *g)
  * scan it with. */
 static unsigned gen_text(struct gen *g, uint64_t seed, size_t iteration)
 {
-    g->rng = mix(seed ^ mix(iteration + 1));
+    g->rng = sz_test_mix(seed ^ sz_test_mix(iteration + 1));
     sz_buf_clear(&g->out);
     g->max_depth = 1 + below(g, 7);
     g->inject = chance(g, 50) ? 0 : 1 + below(g, 8);
@@ -622,16 +615,10 @@ static bool check_text(struct sz_json_scanner *s, unsigned depth, const char *te
     return why == NULL;
 }
 
-static uint64_t env_u64(const char *name, uint64_t fallback)
-{
-    const char *v = getenv(name);
-    return v && *v ? strtoull(v, NULL, 0) : fallback;
-}
-
 static void scanner_agrees_with_the_reference_on_random_texts(void **state)
 {
-    uint64_t seed = env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
-    size_t iterations = (size_t)env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS);
+    uint64_t seed = sz_test_env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
+    size_t iterations = (size_t)sz_test_env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS);
     const char *only = getenv("SZ_PROPERTY_ONLY");
     size_t first = 0;
     if (only && *only) {
@@ -787,7 +774,7 @@ static void gen_family_text(struct gen *g, const struct name *base, uint32_t n)
 
 static void texts_that_repeat_keys_agree_with_the_reference(void **state)
 {
-    uint64_t seed = env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
+    uint64_t seed = sz_test_env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
     size_t families = FAMILIES;
     size_t first = 0;
     const char *only = getenv("SZ_PROPERTY_ONLY");
@@ -801,7 +788,7 @@ static void texts_that_repeat_keys_agree_with_the_reference(void **state)
     memset(&t, 0, sizeof t);
     uint64_t shaped = 0, texts = 0;
     for (size_t f = first; f < families && t.failures < MAX_FAILURES; f++) {
-        g.rng = mix(~seed ^ mix(f + 1));
+        g.rng = sz_test_mix(~seed ^ sz_test_mix(f + 1));
         g.max_depth = 1 + below(&g, 3);
         g.inject = chance(&g, 80) ? 0 : 1;
         uint32_t n = chance(&g, 70) ? 1 + below(&g, 15)
@@ -889,8 +876,8 @@ static bool paths_agree(struct sz_json_scanner *const *scanners, const char *tex
  * blocks. */
 static void every_scanning_path_gives_the_same_result(void **state)
 {
-    uint64_t seed = env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
-    size_t iterations = (size_t)env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS) / 2;
+    uint64_t seed = sz_test_env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
+    size_t iterations = (size_t)sz_test_env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS) / 2;
     struct sz_json_scanner *scanners[N_PATHS];
     size_t n_paths = 0;
     for (size_t k = 0; k < N_PATHS; k++) {

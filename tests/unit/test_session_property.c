@@ -77,6 +77,7 @@
 #include "ref_session.h"
 #include "sz_clock.h"
 #include "sz_session.h"
+#include "sz_testrng.h"
 
 #define DEFAULT_SEED UINT64_C(0x5E5510F1A7)
 #define DEFAULT_ITERATIONS 1600
@@ -98,14 +99,7 @@
 #define LONG_TTL (10 * DAY_MS)
 #define LONG_SPAN (5 * DAY_MS) /* time line cap in long-TTL cases */
 
-/* ---- random numbers: splitmix64 ---- */
-
-static uint64_t mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
+/* ---- random numbers (sz_testrng.h) ---- */
 
 struct gen {
     uint64_t rng;
@@ -113,8 +107,7 @@ struct gen {
 
 static uint64_t rnd(struct gen *g)
 {
-    g->rng += UINT64_C(0x9E3779B97F4A7C15);
-    return mix(g->rng);
+    return sz_test_next(&g->rng);
 }
 
 static uint64_t below(struct gen *g, uint64_t n)
@@ -380,7 +373,7 @@ static int by_nominal(const void *pa, const void *pb)
 
 static void gen_case(struct gcase *c, uint64_t seed, size_t iteration)
 {
-    struct gen g = {mix(seed) ^ mix(UINT64_C(0xC0FFEE) + iteration)};
+    struct gen g = {sz_test_mix(seed) ^ sz_test_mix(UINT64_C(0xC0FFEE) + iteration)};
     memset(c, 0, sizeof *c);
     gen_config(&g, c);
     for (size_t t = 0; t < N_TYPES; t++) {
@@ -1046,19 +1039,13 @@ static bool check_case(const struct gcase *c, uint64_t seed, size_t iteration, s
     return false;
 }
 
-static uint64_t env_u64(const char *name, uint64_t fallback)
-{
-    const char *v = getenv(name);
-    return v && *v ? strtoull(v, NULL, 0) : fallback;
-}
-
 static void engine_agrees_with_the_reference_on_random_inputs(void **state)
 {
-    uint64_t seed = env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
-    size_t iterations = (size_t)env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS);
+    uint64_t seed = sz_test_env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
+    size_t iterations = (size_t)sz_test_env_u64("SZ_PROPERTY_ITERATIONS", DEFAULT_ITERATIONS);
     const char *only = getenv("SZ_PROPERTY_ONLY");
     size_t first = 0;
-    trace = env_u64("SZ_PROPERTY_TRACE", 0) != 0;
+    trace = sz_test_env_u64("SZ_PROPERTY_TRACE", 0) != 0;
     if (only && *only) {
         first = (size_t)strtoull(only, NULL, 0);
         iterations = first + 1;
