@@ -27,6 +27,12 @@ static inline uint64_t sz_test_next(uint64_t *state)
     return sz_test_mix(*state);
 }
 
+/* A number below n from the stream *state (0 when n is 0). */
+static inline uint64_t sz_test_below(uint64_t *state, uint64_t n)
+{
+    return n ? sz_test_next(state) % n : 0;
+}
+
 /* The environment variable `name` as a number (decimal, or 0x hex), or
  * fallback when it is unset or empty. */
 static inline uint64_t sz_test_env_u64(const char *name, uint64_t fallback)

@@ -31,55 +31,41 @@
 #define DEFAULT_SEED 0x5eed0c10c4ull
 #define DEFAULT_ITERATIONS 400
 
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t next(struct rng *r)
-{
-    return sz_test_next(&r->s);
-}
-
-static uint64_t below(struct rng *r, uint64_t n)
-{
-    return n ? next(r) % n : 0;
-}
-
 /* Fill t[0..n) with one sequence; returns n. */
-static size_t gen(struct rng *r, int64_t *t, size_t cap)
+static size_t gen(uint64_t *r, int64_t *t, size_t cap)
 {
-    size_t n = 0, len = 1 + (size_t)below(r, cap);
-    int64_t base = 1767225600000 + (int64_t)below(r, 1000000000);
+    size_t n = 0, len = 1 + (size_t)sz_test_below(r, cap);
+    int64_t base = 1767225600000 + (int64_t)sz_test_below(r, 1000000000);
     while (n < len) {
-        size_t run = 1 + (size_t)below(r, 600);
-        unsigned kind = (unsigned)below(r, 7);
+        size_t run = 1 + (size_t)sz_test_below(r, 600);
+        unsigned kind = (unsigned)sz_test_below(r, 7);
         for (size_t k = 0; k < run && n < len; k++) {
             int64_t v;
             switch (kind) {
             case 0: /* dense, jittered */
-                base += (int64_t)below(r, 200);
-                v = base - (int64_t)below(r, 5000);
+                base += (int64_t)sz_test_below(r, 200);
+                v = base - (int64_t)sz_test_below(r, 5000);
                 break;
             case 1: /* sparse: minutes apart */
-                base += 30000 + (int64_t)below(r, 180000);
+                base += 30000 + (int64_t)sz_test_below(r, 180000);
                 v = base;
                 break;
             case 2: /* one time, repeated */
                 v = base;
                 break;
             case 3: /* an outlier now and then */
-                base += (int64_t)below(r, 100);
-                v = below(r, 8) == 0 ? (below(r, 2) ? base + 2000000000000 : base - 2000000000000)
+                base += (int64_t)sz_test_below(r, 100);
+                v = sz_test_below(r, 8) == 0 ? (sz_test_below(r, 2) ? base + 2000000000000 : base - 2000000000000)
                                      : base;
                 break;
             case 4: /* a late burst from hours before */
                 v = base - 6 * 3600000 + (int64_t)(k * 1000);
                 break;
             case 5: /* arbitrary 64-bit times, the extremes included */
-                v = below(r, 4) == 0 ? (below(r, 2) ? INT64_MAX : INT64_MIN) : (int64_t)next(r);
+                v = sz_test_below(r, 4) == 0 ? (sz_test_below(r, 2) ? INT64_MAX : INT64_MIN) : (int64_t)sz_test_next(r);
                 break;
             default: /* few distinct times: many equal values */
-                v = base + (int64_t)below(r, 3) * 1000;
+                v = base + (int64_t)sz_test_below(r, 3) * 1000;
                 break;
             }
             t[n++] = v;
@@ -105,7 +91,7 @@ static void the_clock_agrees_with_the_reference(void **state)
     for (uint64_t it = 0; it < iterations; it++) {
         if (only != UINT64_MAX && it != only)
             continue;
-        struct rng r = { sz_test_mix(seed ^ sz_test_mix(it + 1)) };
+        uint64_t r = sz_test_mix(seed ^ sz_test_mix(it + 1));
         size_t n = gen(&r, t, CAP);
         sz_clock_init(c);
         ref_clock_init(ref);

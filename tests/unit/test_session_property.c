@@ -105,14 +105,9 @@ struct gen {
     uint64_t rng;
 };
 
-static uint64_t rnd(struct gen *g)
-{
-    return sz_test_next(&g->rng);
-}
-
 static uint64_t below(struct gen *g, uint64_t n)
 {
-    return n ? rnd(g) % n : 0;
+    return sz_test_below(&g->rng, n);
 }
 
 static bool chance(struct gen *g, unsigned percent)
