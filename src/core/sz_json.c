@@ -1029,6 +1029,85 @@ static size_t scan_flat_object(const struct sz_json_scanner *s, const unsigned c
     }
 }
 
+#ifdef __SSE2__
+/* The members of an indexed text whose keys follow shape `sh`, from the
+ * first key at p[i], as far as every step takes the common form: the key
+ * is sh's next key (its closing quote is in the pattern, and an indexed
+ * text has no escapes, so the pattern compare is the whole string scan),
+ * the colon comes at once, the value is a string, a number, a literal or a
+ * flat object, and ',' and the next quote follow it at once. Records the
+ * members into s->members (room for sh->n of them is there) and returns
+ * how many; *at gets the position of the first key it did not take (for
+ * the general loop to take from there, redoing that member in full, so
+ * that every fault is found and reported by the same code as before) or,
+ * with *closed set, that of the object's '}'. What it skips against the
+ * general loop: the quote index walk for keys, the capacity check and the
+ * escape flags of each member. */
+static size_t scan_shaped(const struct sz_json_scanner *s, const struct shape *sh,
+                          const unsigned char *p, size_t n, size_t i, const uint64_t *q,
+                          size_t *at, bool *closed)
+{
+    struct sz_json_member *members = s->members;
+    size_t k = 0;
+    *closed = false;
+    for (; k < sh->n; k++) {
+        uint16_t mask = sh->mask[k];
+        size_t key_len = (size_t)(sh->off[k + 1] - sh->off[k]);
+        if (mask && n - i >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i pt = _mm_loadu_si128((const __m128i *)(const void *)sh->pat[k]);
+            if (((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, pt)) & mask) != mask)
+                break;
+        } else if (!mask || n - i < key_len + 2 ||
+                   !sz_bytes_equal((const char *)p + i, (const char *)sh->pat[k], key_len + 2)) {
+            break; /* a long key, or near the end, where 16 bytes are not there to load */
+        }
+        size_t c = i + key_len + 2; /* the colon */
+        if (c + 1 >= n || p[c] != ':' || p[c + 1] <= ' ')
+            break;
+        size_t vs = c + 1, ve;
+        unsigned char ch = p[vs];
+        uint8_t type, num_int = 0;
+        if (ch == '"') {
+            type = SZ_JSON_STRING;
+            ve = indexed_string_end(q, n, vs);
+        } else if (ch == '{') {
+            type = SZ_JSON_OBJECT;
+            ve = scan_flat_object(s, p, n, vs, q);
+        } else if (ch == '[') {
+            break;
+        } else {
+            struct sz_json_error ignored;
+            size_t rv = scan_scalar(p, n, vs, q, &type, &ignored);
+            ve = rv >> 1;
+            num_int = (uint8_t)(type == SZ_JSON_NUMBER && (rv & 1));
+        }
+        if (ve == 0)
+            break;
+        members[k] = (struct sz_json_member){
+            .key_off = (uint32_t)i + 1,
+            .key_len = (uint32_t)key_len,
+            .val_off = (uint32_t)vs,
+            .val_len = (uint32_t)(ve - vs),
+            .type = type,
+            .num_int = num_int,
+        };
+        if (ve + 1 < n && p[ve] == ',' && p[ve + 1] == '"') {
+            i = ve + 1;
+            continue;
+        }
+        if (ve < n && p[ve] == '}') {
+            *closed = true;
+            i = ve;
+            k++;
+        }
+        break;
+    }
+    *at = i;
+    return k;
+}
+#endif
+
 /* The event object: a direct loop over its members, which records each
  * member as it goes and hands nested values to scan_value. Keeping the
  * top level out of the general machine keeps the member bookkeeping off
@@ -1078,6 +1157,14 @@ int sz_json_scan(struct sz_json_scanner *s, const char *text, size_t len,
     i = skip_ws(p, n, i + 1);
     if (i < n && p[i] == '}')
         goto closed;
+#ifdef __SSE2__
+    if (q && sh && s->members_cap >= sh->n) {
+        bool closed;
+        n_members = scan_shaped(s, sh, p, n, i, q, &i, &closed);
+        if (closed)
+            goto closed;
+    }
+#endif
     for (;;) {
         if (i >= n || p[i] != '"') {
             r = fail(err, SZ_JSON_SYNTAX, i, "object key (a string) expected");

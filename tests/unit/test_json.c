@@ -1994,6 +1994,100 @@ static void nested_flat_objects_agree_with_the_byte_path(void **state)
     sz_json_scanner_destroy(shallow);
 }
 
+/* Indexed texts whose keys follow the shape of the text before them take
+ * a short path through the top level (scan_shaped); any step out of the
+ * common form hands the member back to the general loop. Each text, right
+ * after the base text, must get what the byte path gives, primed the same
+ * way: the status, the offset, the message and every member. */
+static void shaped_texts_agree_with_the_byte_path(void **state)
+{
+    (void)state;
+    static const char base[] =
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}";
+    static const char *const texts[] = {
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"abcdef\",\"ts\":-1.5e3,\"t\":\"\",\"p\":{},\"n\":false,\"b\":0}",
+        "{\"id\":\"a\",\"ts\":0,\"t\":\"x\",\"p\":{\"x\":1,\"y\":\"z\"},\"n\":1,\"b\":\"q\"}",
+        "{\"id\":\"a\",\"tz\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"t\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\"}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true,\"e\":1}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true,\"id\":1}",
+        "{\"id\":\"a\",\"ts\": 17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\" :17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17 ,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17, \"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":[1,2],\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":{\"y\":1}},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1,\"x\":2},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1,},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":017,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":-,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":1.,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":nul,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":tru}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}x",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true} ",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":\"tr}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true,}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\"}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true,\"",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open,\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true]",
+        "{\"id\":\"a\",\"ts\"17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\",17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":[1,\"n\"],\"n\":null,\"b\":true}",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\",\":[1]},\"n\":null,\"b\":true}",
+        "{\"id\":\"a\"}",
+        "{\"id\":\"a\",\"ts\":1}",
+        "{\"id\":\"a\",\"ts",
+        "{\"id\"",
+        "{\"id\":\"a\",\"ts\":17,\"t\":\"open\",\"p\":{\"x\":1},\"n\":null,\"b\":true,\"c\":[],\"d\":{}}",
+    };
+    struct sz_json_scanner *ix = sz_json_scanner_create(0), *by = sz_json_scanner_create(0);
+    assert_non_null(ix);
+    assert_non_null(by);
+    assert_int_equal(sz_json_scanner_use(by, SZ_JSON_PATH_BYTES), 0);
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+        const char *t = texts[k];
+        struct sz_json_doc da, db;
+        struct sz_json_error ea, eb;
+        assert_int_equal(sz_json_scan(ix, base, sizeof base - 1, &da, &ea), SZ_JSON_OK);
+        assert_int_equal(sz_json_scan(by, base, sizeof base - 1, &db, &eb), SZ_JSON_OK);
+        uint64_t indexed = sz_json_scanner_indexed(ix), shaped = sz_json_scanner_shaped(ix);
+        int ra = sz_json_scan(ix, t, strlen(t), &da, &ea);
+        int rb = sz_json_scan(by, t, strlen(t), &db, &eb);
+        assert_int_equal(sz_json_scanner_indexed(ix), indexed + 1);
+        if (ra != rb || ea.offset != eb.offset ||
+            (ea.what && eb.what ? strcmp(ea.what, eb.what) != 0 : ea.what != eb.what))
+            fail_msg("%s: indexed %d at %zu (%s), bytes %d at %zu (%s)", t, ra, ea.offset,
+                     ea.what ? ea.what : "-", rb, eb.offset, eb.what ? eb.what : "-");
+        if (ra != SZ_JSON_OK)
+            continue;
+        if (k < 3) /* the base's keys, in order: the whole text took the short path */
+            assert_int_equal(sz_json_scanner_shaped(ix), shaped + 1);
+        assert_int_equal(da.n_members, db.n_members);
+        assert_int_equal(da.shape != 0, db.shape != 0);
+        assert_int_equal(da.open_off, db.open_off);
+        assert_int_equal(da.close_off, db.close_off);
+        for (size_t m = 0; m < da.n_members; m++) {
+            const struct sz_json_member *a = &da.members[m], *b = &db.members[m];
+            if (a->key_off != b->key_off || a->key_len != b->key_len ||
+                a->val_off != b->val_off || a->val_len != b->val_len || a->type != b->type ||
+                a->key_escaped != b->key_escaped || a->str_escaped != b->str_escaped ||
+                a->num_int != b->num_int)
+                fail_msg("%s: member %zu differs from the byte path's", t, m);
+        }
+    }
+    sz_json_scanner_destroy(ix);
+    sz_json_scanner_destroy(by);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2135,6 +2229,7 @@ int main(void)
         cmocka_unit_test(scanning_many_lines_with_one_scanner),
         cmocka_unit_test(plain_texts_are_scanned_with_the_quote_index),
         cmocka_unit_test(nested_flat_objects_agree_with_the_byte_path),
+        cmocka_unit_test(shaped_texts_agree_with_the_byte_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
