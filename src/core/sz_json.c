@@ -263,7 +263,12 @@ __attribute__((target("avx2"))) static bool quote_index_avx2(const unsigned char
     const __m256i space = _mm256_set1_epi8(0x20);
     unsigned char buf[64];
     for (size_t at = 0; at < n; at += 64) {
-        const unsigned char *b = n - at >= 64 ? p + at : tail_block(p, n, at, buf);
+        /* The last, partial block of a text of 64 bytes or more is read as
+         * the 64 bytes that end the text, and its quotes shifted into
+         * place: no copy into a padded block. The bytes it reads again
+         * passed the check already, so a bad byte in it is a new one. */
+        size_t rem = n - at;
+        const unsigned char *b = rem >= 64 ? p + at : n >= 64 ? p + n - 64 : tail_block(p, n, at, buf);
         __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)b);
         __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32));
         uint64_t bits = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote)) |
@@ -273,7 +278,7 @@ __attribute__((target("avx2"))) static bool quote_index_avx2(const unsigned char
             _mm256_or_si256(_mm256_cmpeq_epi8(hi, bslash), _mm256_cmpgt_epi8(space, hi)));
         if (!_mm256_testz_si256(bad, bad))
             return false;
-        q[at / 64] = bits;
+        q[at / 64] = rem < 64 && n >= 64 ? bits >> (64 - rem) : bits;
     }
     return true;
 }
