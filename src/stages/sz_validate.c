@@ -130,9 +130,12 @@ static int time_from_number(struct validate *v, const struct sz_event *ev,
         int64_t x;
         int r = sz_json_parse_int64(p, m->val_len, &x);
         const char *unit = f == SZ_TS_EPOCH_MS ? "milliseconds" : "microseconds";
-        if (r == 1)
+        if (r == 1) /* say which: 1.5e3 is a whole number, but not written as one */
             return sz_reject(rej, SZ_REASON_WRONG_TYPE,
-                             "%s must be an integer of epoch %s, not a fraction", name, unit);
+                             "%s must be an integer of epoch %s, not %s", name, unit,
+                             memchr(p, 'e', m->val_len) || memchr(p, 'E', m->val_len)
+                                 ? "a number with an exponent"
+                                 : "a fraction");
         if (r == 2)
             return sz_reject(rej, SZ_REASON_OUT_OF_RANGE, "%s does not fit in 64 bits", name);
         /* floor, also before 1970 */

@@ -73,6 +73,8 @@ check "a 400-digit timestamp is out_of_range, also negative; an exponent is wron
   "$(dead huge)" "1 out_of_range 2 out_of_range 3 wrong_type"
 check "the detail says the timestamp does not fit" eq "$(detail huge 1)" \
   "timestamp does not fit in 64 bits"
+check "the detail names the exponent" eq "$(detail huge 3)" \
+  "timestamp must be an integer of epoch milliseconds, not a number with an exponent"
 check "huge numbers in other fields pass through byte for byte" eq \
   "$(events huge | grep -cF "\"big\":$digits.5e-99999,\"n\":-$digits,")" 1
 check "lines read = events out + dead letters + blank lines (huge numbers)" conserved huge

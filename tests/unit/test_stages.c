@@ -299,6 +299,13 @@ static void a_timestamp_that_is_not_an_integer_is_wrong_type(void **state)
     REJECTS(p, EV("\"m\"", "true", "\"x\""), SZ_REASON_WRONG_TYPE);
     REJECTS(p, EV("\"m\"", "[" T2026 "]", "\"x\""), SZ_REASON_WRONG_TYPE);
     REJECTS(p, EV("\"m\"", "{}", "\"x\""), SZ_REASON_WRONG_TYPE);
+    /* The detail names what the number has that an integer may not. */
+    REJECTS(p, EV("\"m\"", T2026 ".5", "\"x\""), SZ_REASON_WRONG_TYPE);
+    assert_non_null(strstr(p->rej.detail, "not a fraction"));
+    REJECTS(p, EV("\"m\"", "1e400", "\"x\""), SZ_REASON_WRONG_TYPE);
+    assert_non_null(strstr(p->rej.detail, "not a number with an exponent"));
+    REJECTS(p, EV("\"m\"", "1.7672256E12", "\"x\""), SZ_REASON_WRONG_TYPE);
+    assert_non_null(strstr(p->rej.detail, "not a number with an exponent"));
 }
 
 static void an_event_type_that_is_not_a_string_is_wrong_type(void **state)
