@@ -162,7 +162,8 @@ void sz_cli_run_help(void)
            "  1  runtime failure: an input is missing, unreadable or damaged, a write\n"
            "     failed, or memory ran out (the message names the file)\n"
            "  2  usage error: bad option, pipeline file error (FILE:LINE:COL: message),\n"
-           "     or DIR is not empty without --overwrite; nothing was written\n"
+           "     DIR is not empty without --overwrite, or an input is inside DIR;\n"
+           "     nothing was written\n"
            "\n"
            "Pipeline file reference: sessionize help config.\n");
 }

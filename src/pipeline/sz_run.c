@@ -209,6 +209,42 @@ void sz_run_result_free(struct sz_run_result *res)
     res->n_rules = 0;
 }
 
+/* An input inside the output directory is refused before anything is
+ * written: it is an earlier run's output read as input (DIR inside an
+ * input directory, whose expansion lists DIR's files), or a file that
+ * --overwrite would remove before it is read. A DIR that does not exist
+ * yet holds no input, so DIR inside an input directory is fine on a first
+ * run: the inputs were listed before DIR has anything in it. */
+static int check_inputs_outside_output(struct run_ctx *c)
+{
+    char *out = realpath(c->cfg->out_dir, NULL);
+    if (!out) /* missing, or unusable, which prepare_output reports */
+        return errno == ENOMEM ? SZ_ENOMEM : 0;
+    size_t n = strlen(out);
+    int r = 0;
+    for (size_t i = 0; i < c->inputs.n && r == 0; i++) {
+        const char *path = c->inputs.items[i].path;
+        if (!path) /* standard input */
+            continue;
+        char *in = realpath(path, NULL);
+        if (!in) { /* it was readable a moment ago; reading it will say */
+            if (errno == ENOMEM)
+                r = SZ_ENOMEM;
+            continue;
+        }
+        if (strncmp(in, out, n) == 0 && (in[n] == '/' || out[n - 1] == '/')) {
+            say(c->res,
+                "input '%s' is inside the output directory '%s' (an earlier run's output?); "
+                "choose an output directory outside the inputs",
+                path, c->cfg->out_dir);
+            r = SZ_EINVAL;
+        }
+        free(in);
+    }
+    free(out);
+    return r;
+}
+
 /* Make DIR ready: created if missing, refused if it holds anything unless
  * --overwrite, in which case the entries a run owns are removed. */
 static int prepare_output(struct run_ctx *c)
@@ -955,6 +991,8 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
             say(res, "cannot read input '%s': %s", c.inputs.bad_path, strerror(errno));
         goto out;
     }
+    if ((r = check_inputs_outside_output(&c)) != 0)
+        goto out;
     res->stats.bytes_total = sz_inputs_total_size(&c.inputs);
     res->input_stats = calloc(c.inputs.n ? c.inputs.n : 1, sizeof *res->input_stats);
     if (!res->input_stats) {

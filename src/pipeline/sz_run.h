@@ -108,8 +108,9 @@ void sz_run_config_set_tz(struct sz_run_config *cfg, const struct sz_tz *tz);
 /* Run the job. The config's session.start_events must stay valid during
  * the run. Returns:
  *   0           success (dead letters are not failures);
- *   SZ_EINVAL   usage problem found before any input was read (e.g. the
- *               output directory is not empty): nothing was written;
+ *   SZ_EINVAL   usage problem found before any input was read (the
+ *               output directory is not empty, or holds an input): nothing
+ *               was written or removed;
  *   SZ_ENOENT   an input is missing or unreadable: nothing was written;
  *   SZ_ECORRUPT some input failed part-way; the rest was processed and the
  *               manifest lists the failures;

@@ -54,4 +54,36 @@ check "events went into a real folder" test -d "$work/out3/events"
 echo mine >"$work/out3/notes.txt"
 "$bin" run -q --overwrite -o "$work/out3" "$work/hostile.ndjson"
 check "files the run does not own survive --overwrite" eq "$(cat "$work/out3/notes.txt")" mine
+
+# --- never read its own output, never remove an input ---------------------
+# DIR inside an input folder: a first run is fine (the inputs are listed
+# before DIR holds anything); a second would read the first one's output as
+# input, and --overwrite would remove files it had listed, so it is refused
+# before anything is written or removed, naming the input and DIR.
+mkdir -p "$work/data"
+cp "$work/hostile.ndjson" "$work/data/a.ndjson"
+"$bin" run -q -o "$work/data/out" "$work/data"
+check "DIR inside an input folder: the first run reads only the input" eq \
+  "$(jq '.counts.lines_read' "$work/data/out/_manifest.json")" "$(wc -l <"$work/hostile.ndjson")"
+before=$(tree_digest "$work/data/out")
+for o in "" --overwrite; do
+  set +e
+  # shellcheck disable=SC2086 # $o: no option, or one
+  "$bin" run -q $o -o "$work/data/out" "$work/data" 2>"$work/err4"
+  rc=$?
+  set -e
+  check "a run ${o:-without --overwrite} that would read DIR's files is refused (exit 2)" eq "$rc" 2
+  check "its message names an input inside DIR" \
+    grep -q "input '$work/data/out/.*' is inside the output directory '$work/data/out'" "$work/err4"
+  check "and DIR is left as it was" eq "$(tree_digest "$work/data/out")" "$before"
+done
+set +e
+"$bin" run -q --overwrite -o "$work/data/out" "$work/data/out/_manifest.json" 2>"$work/err4"
+rc=$?
+set -e
+check "an input file inside DIR is refused with --overwrite (exit 2)" eq "$rc" 2
+check "and is not removed" test -s "$work/data/out/_manifest.json"
+"$bin" run -q --overwrite -o "$work/data/out" "$work/data/a.ndjson"
+check "an input beside DIR, not in it, is read as usual" eq \
+  "$(jq '.counts.lines_read' "$work/data/out/_manifest.json")" "$(wc -l <"$work/hostile.ndjson")"
 finish
