@@ -10,6 +10,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+char *sz_fs_join(const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *p = malloc(la + lb + lc + 3);
+    if (!p)
+        return NULL;
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + la + 1, b, lb);
+    if (lc) {
+        p[la + 1 + lb] = '/';
+        memcpy(p + la + 2 + lb, c, lc + 1);
+    } else {
+        p[la + 1 + lb] = '\0';
+    }
+    return p;
+}
+
 int sz_fs_mkdirs(const char *path)
 {
     size_t n = strlen(path);

@@ -1,11 +1,16 @@
 /* sz_fsutil: small filesystem operations the sinks and the CLI need.
- * Owns nothing. All return 0 or a negative sz_err with errno preserved. */
+ * Owns nothing. All return 0 or a negative sz_err with errno preserved,
+ * except sz_fs_join, whose string the caller frees. */
 #ifndef SZ_FSUTIL_H
 #define SZ_FSUTIL_H
 
 #include <stdbool.h>
 
 #include "sz_error.h"
+
+/* "a/b", or "a/b/c" when c is not empty: a new string the caller frees,
+ * NULL if memory ran out. */
+char *sz_fs_join(const char *a, const char *b, const char *c);
 
 /* mkdir -p with mode 0755. */
 int sz_fs_mkdirs(const char *path) SZ_WUR;

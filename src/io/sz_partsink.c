@@ -85,24 +85,6 @@ static int commit_slot(struct sz_partsink *s, struct slot *sl)
     return 0;
 }
 
-static char *join3(const char *a, const char *b, const char *c)
-{
-    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-    char *p = malloc(la + lb + lc + 3);
-    if (!p)
-        return NULL;
-    memcpy(p, a, la);
-    p[la] = '/';
-    memcpy(p + la + 1, b, lb);
-    if (lc) {
-        p[la + 1 + lb] = '/';
-        memcpy(p + la + 2 + lb, c, lc + 1);
-    } else {
-        p[la + 1 + lb] = '\0';
-    }
-    return p;
-}
-
 static int open_slot(struct sz_partsink *s, struct slot *sl, int64_t part_id, const char *part_dir)
 {
     char fname[64], tname[64];
@@ -110,10 +92,10 @@ static int open_slot(struct sz_partsink *s, struct slot *sl, int64_t part_id, co
              sz_compress_suffix(s->cfg.compress));
     snprintf(tname, sizeof tname, "%.20s-%llu.tmp", s->name, (unsigned long long)s->seq);
     int r = SZ_ENOMEM;
-    char *dir = join3(s->root, part_dir, "");
-    char *rel = join3(part_dir, fname, "");
-    char *final = join3(s->root, part_dir, fname);
-    char *tmp = join3(s->staging, tname, "");
+    char *dir = sz_fs_join(s->root, part_dir, "");
+    char *rel = sz_fs_join(part_dir, fname, "");
+    char *final = sz_fs_join(s->root, part_dir, fname);
+    char *tmp = sz_fs_join(s->staging, tname, "");
     if (!dir || !rel || !final || !tmp)
         goto out;
     set_failed(s, rel);

@@ -149,18 +149,6 @@ static double since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static char *path_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (p) {
-        memcpy(p, dir, a);
-        p[a] = '/';
-        memcpy(p + a + 1, name, b + 1);
-    }
-    return p;
-}
-
 void sz_run_config_defaults(struct sz_run_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -269,7 +257,7 @@ static int prepare_output(struct run_ctx *c)
         return SZ_EINVAL;
     }
     for (size_t i = 0; i < sizeof owned_entries / sizeof owned_entries[0]; i++) {
-        char *p = path_join(dir, owned_entries[i]);
+        char *p = sz_fs_join(dir, owned_entries[i], "");
         if (!p)
             return SZ_ENOMEM;
         int r = sz_fs_remove_tree(p);
@@ -846,8 +834,8 @@ static int write_manifest(struct run_ctx *c, int64_t started_ms)
     free(ss);
     if (r)
         return r;
-    char *final = path_join(c->cfg->out_dir, "_manifest.json");
-    char *tmp = path_join(c->staging, "manifest.tmp");
+    char *final = sz_fs_join(c->cfg->out_dir, "_manifest.json", "");
+    char *tmp = sz_fs_join(c->staging, "manifest.tmp", "");
     struct sz_outfile *f = NULL;
     if (!final || !tmp) {
         r = SZ_ENOMEM;
@@ -1010,7 +998,7 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
         goto out;
     if ((r = prepare_output(&c)) != 0)
         goto out;
-    c.staging = path_join(cfg->out_dir, "_staging");
+    c.staging = sz_fs_join(cfg->out_dir, "_staging", "");
     if (!c.staging) {
         r = SZ_ENOMEM;
         goto out;

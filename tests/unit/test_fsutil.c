@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "sz_fsutil.h"
@@ -238,11 +239,32 @@ static void sync_dir_succeeds_on_a_directory_and_fails_on_a_missing_one(void **s
     assert_int_equal(sz_fs_sync_dir(at(fx, "missing", p)), SZ_EIO);
 }
 
+static void join_puts_one_slash_between_parts_and_skips_an_empty_third(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b, *c, *want;
+    } cases[] = {
+        {"out", "events", "", "out/events"},
+        {"out", "dt=2026-01-01/hour=00", "part-0-00000.ndjson",
+         "out/dt=2026-01-01/hour=00/part-0-00000.ndjson"},
+        {"/", "x", "", "//x"}, /* no normalising: the parts are kept as given */
+        {"", "x", "y", "/x/y"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *p = sz_fs_join(cases[i].a, cases[i].b, cases[i].c);
+        assert_non_null(p);
+        assert_string_equal(p, cases[i].want);
+        free(p);
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(join_puts_one_slash_between_parts_and_skips_an_empty_third),
         T(mkdirs_creates_every_missing_level),
         T(mkdirs_of_an_existing_directory_succeeds),
         T(mkdirs_accepts_a_trailing_slash),
