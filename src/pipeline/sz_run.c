@@ -76,7 +76,6 @@ struct feed {
     struct sz_lines *ls;
     uint64_t arrival;         /* lines seen so far, over all inputs */
     uint64_t bytes_done;      /* raw bytes of finished inputs */
-    uint64_t bytes_decoded;
     uint64_t seq;             /* of the batch being filled */
     struct retired_view *retired; /* views of closed inputs still in use */
     size_t n_retired, cap_retired;
@@ -576,7 +575,6 @@ static void fill_batch(struct run_ctx *c, struct batch *b)
                 return;
             continue;
         }
-        f->bytes_decoded += line.full_len + 1;
         size_t off = IN_VIEW;
         if (line.stable) {
             b->view_end = line.data + line.len;
@@ -1013,7 +1011,6 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
 
     if ((r = run_inputs(&c)) != 0)
         goto out;
-    res->stats.bytes_decoded = c.feed.bytes_decoded;
     /* End of input: the engines release what they hold. */
     for (unsigned i = 0; i < SZ_SHARDS; i++) {
         if ((r = sz_shard_finish(&c.shards[i])) != 0) {

@@ -35,7 +35,6 @@ struct sz_run_stats {
     uint64_t dead_by_reason[SZ_REASON_COUNT];
     uint64_t bytes_in;     /* bytes read from the inputs (compressed size) */
     int64_t bytes_total;   /* sum of input sizes, -1 if unknown (stdin, pipes) */
-    uint64_t bytes_decoded; /* bytes after decompression */
     uint64_t bytes_out;    /* bytes of committed files */
     uint64_t files_written;
     double elapsed_s;
