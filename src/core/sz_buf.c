@@ -121,13 +121,20 @@ int sz_buf_put_u64(struct sz_buf *b, uint64_t v)
     return 0;
 }
 
-int sz_buf_put_i64(struct sz_buf *b, int64_t v)
+size_t sz_i64_chars(char *out, int64_t v)
 {
     if (v < 0) {
-        if (sz_buf_putc(b, '-') != 0)
-            return SZ_ENOMEM;
+        *out = '-';
         /* Negate in unsigned arithmetic so INT64_MIN does not overflow. */
-        return sz_buf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+        return 1 + sz_u64_chars(out + 1, (uint64_t)0 - (uint64_t)v);
     }
-    return sz_buf_put_u64(b, (uint64_t)v);
+    return sz_u64_chars(out, (uint64_t)v);
+}
+
+int sz_buf_put_i64(struct sz_buf *b, int64_t v)
+{
+    if (b->cap - b->len < 20 && sz_buf_grow(b, 20) != 0)
+        return SZ_ENOMEM;
+    b->len += sz_i64_chars(b->data + b->len, v);
+    return 0;
 }

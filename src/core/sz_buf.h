@@ -63,6 +63,9 @@ static inline int SZ_WUR sz_buf_puts(struct sz_buf *b, const char *s)
  * terminating NUL. */
 size_t sz_u64_chars(char *out, uint64_t v);
 
+/* The same for a signed value, '-' included (room for 20 bytes). */
+size_t sz_i64_chars(char *out, int64_t v);
+
 /* Append the decimal text of v. */
 int sz_buf_put_i64(struct sz_buf *b, int64_t v) SZ_WUR;
 int sz_buf_put_u64(struct sz_buf *b, uint64_t v) SZ_WUR;

@@ -54,16 +54,6 @@ void sz_session_record_keys_free(struct sz_session_record_keys *k)
 /* Longest decimal text of an int64_t, sign included. */
 #define I64_CHARS 20
 
-static char *put_i64(char *o, int64_t v)
-{
-    if (v < 0) {
-        *o++ = '-';
-        /* Negate in unsigned arithmetic so INT64_MIN does not overflow. */
-        return o + sz_u64_chars(o, (uint64_t)0 - (uint64_t)v);
-    }
-    return o + sz_u64_chars(o, (uint64_t)v);
-}
-
 static char *put_bytes(char *o, const struct sz_buf *b)
 {
     memcpy(o, b->data, b->len);
@@ -85,7 +75,7 @@ int sz_session_record_event(struct sz_buf *out, const struct sz_session_record_k
     o += sz_u64_chars(o, ev->seq);
     o = put_bytes(o, &k->since_prev);
     if (ev->since_prev_ms >= 0)
-        o = put_i64(o, ev->since_prev_ms);
+        o += sz_i64_chars(o, ev->since_prev_ms);
     else
         PUT_LIT(o, "null");
     if (ev->late)
@@ -150,11 +140,11 @@ int sz_session_record_summary(struct sz_buf *out, const struct sz_session_record
         return SZ_ENOMEM;
     char *o = out->data + out->len;
     PUT_LIT(o, ",\"start_ms\":");
-    o = put_i64(o, s->start_ms);
+    o += sz_i64_chars(o, s->start_ms);
     PUT_LIT(o, ",\"end_ms\":");
-    o = put_i64(o, s->end_ms);
+    o += sz_i64_chars(o, s->end_ms);
     PUT_LIT(o, ",\"duration_ms\":");
-    o = put_i64(o, s->end_ms - s->start_ms);
+    o += sz_i64_chars(o, s->end_ms - s->start_ms);
     PUT_LIT(o, ",\"event_count\":");
     o += sz_u64_chars(o, s->event_count);
     PUT_LIT(o, ",\"late_events\":");

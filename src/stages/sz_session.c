@@ -114,10 +114,7 @@ static size_t id_name(unsigned char *buf, const char *key, size_t key_len, int64
     memcpy(name, key, key_len);
     size_t n = key_len;
     name[n++] = '\0';
-    uint64_t mag = ts_ms < 0 ? (uint64_t)0 - (uint64_t)ts_ms : (uint64_t)ts_ms;
-    if (ts_ms < 0)
-        name[n++] = '-';
-    n += sz_u64_chars(name + n, mag);
+    n += sz_i64_chars(name + n, ts_ms);
     name[n++] = '\0';
     n += sz_u64_chars(name + n, arrival);
     return sizeof session_namespace + n;
