@@ -644,6 +644,21 @@ static int check_big_object(struct sz_json_scanner *s, const char *text, struct 
 
 /* ---- shapes --------------------------------------------------------------- */
 
+#ifdef __SSE2__
+/* Whether key k of sh, quotes included, is at text[at] (sh->mask[k] != 0,
+ * at + 16 <= n). The pattern's closing quote fixes the length: a longer key
+ * has no quote there, a shorter one has its quote where the pattern has
+ * none; and as the pattern holds no backslash, the quote that matches is
+ * the one that ends the string. */
+static inline bool shape_pattern_at(const struct shape *sh, size_t k, const char *text, size_t at)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + at));
+    __m128i pt = _mm_loadu_si128((const __m128i *)(const void *)sh->pat[k]);
+    unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, pt));
+    return (eq & sh->mask[k]) == sh->mask[k];
+}
+#endif
+
 /* Whether the key whose string spans text[kstart..end) is key k of sh. */
 static inline bool shape_key_is(const struct shape *sh, size_t k, const char *text, size_t n,
                                 size_t kstart, size_t end)
@@ -651,14 +666,8 @@ static inline bool shape_key_is(const struct shape *sh, size_t k, const char *te
     if (k >= sh->n)
         return false;
 #ifdef __SSE2__
-    /* The pattern's closing quote fixes the length: a longer key has no
-     * quote there, a shorter one has its quote where the pattern has none. */
-    if (sh->mask[k] && n - kstart >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + kstart));
-        __m128i pt = _mm_loadu_si128((const __m128i *)(const void *)sh->pat[k]);
-        unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, pt));
-        return (eq & sh->mask[k]) == sh->mask[k];
-    }
+    if (sh->mask[k] && n - kstart >= 16)
+        return shape_pattern_at(sh, k, text, kstart);
 #else
     (void)n;
 #endif
@@ -1059,9 +1068,7 @@ static size_t scan_shaped(const struct sz_json_scanner *s, const struct shape *s
         uint16_t mask = sh->mask[k];
         size_t key_len = (size_t)(sh->off[k + 1] - sh->off[k]);
         if (mask && n - i >= 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            __m128i pt = _mm_loadu_si128((const __m128i *)(const void *)sh->pat[k]);
-            if (((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, pt)) & mask) != mask)
+            if (!shape_pattern_at(sh, k, (const char *)p, i))
                 break;
         } else if (!mask || n - i < key_len + 2 ||
                    !sz_bytes_equal((const char *)p + i, (const char *)sh->pat[k], key_len + 2)) {
