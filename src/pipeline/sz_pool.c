@@ -1,20 +1,15 @@
 #include "sz_pool.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 
-/* A worker that finished a job watches for the next one this long before
- * it sleeps: jobs come in quick succession (one per batch, a few ms each),
- * and waking a sleeping thread costs far more on a virtual machine. At
- * 50 us a two-thread run of the bench input slept about 130 times, for
- * 0.13 s in all, most of it waiting to be woken; at 1 ms its wall time
- * fell by 3-6 % (docs/performance.md). The spin ends as soon as a job is
- * posted, so it costs CPU only when the caller is itself held up. */
-#define SPIN_NS 1000000
+/* A worker with no job sleeps at once. Watching for the next job for a
+ * while first (1 ms, then the default) made two-thread runs slower on a
+ * 2-vCPU host: with --threads 2 the reader thread is a third thread, and
+ * the core a watching worker holds is the one it needs. Sleeping took
+ * 5-10 % off the wall time and the CPU time (docs/performance.md, "Two
+ * threads on an AMD host"). */
 
 struct sz_pool {
     pthread_mutex_t mu;
@@ -22,9 +17,9 @@ struct sz_pool {
     pthread_cond_t done;   /* a job's last task finished */
     pthread_t *threads;
     unsigned n_threads;    /* workers, besides the caller */
-    atomic_bool stop;
+    bool stop;
     /* the current job */
-    atomic_ulong gen;      /* bumped per job, so workers see each job once */
+    unsigned long gen;     /* bumped per job, so workers see each job once */
     sz_task_fn fn;
     void *ctx;
     size_t n, next, finished;
@@ -52,26 +47,12 @@ static void drain(struct sz_pool *p)
     }
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 static void *worker(void *arg)
 {
     struct sz_pool *p = arg;
     unsigned long seen = 0;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        if (p->gen == seen && !p->stop) {
-            pthread_mutex_unlock(&p->mu);
-            uint64_t until = now_ns() + SPIN_NS;
-            while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop) && now_ns() < until)
-                ;
-            pthread_mutex_lock(&p->mu);
-        }
         while (!p->stop && p->gen == seen)
             pthread_cond_wait(&p->work, &p->mu);
         if (p->stop)
