@@ -16,7 +16,9 @@
  *   event_type   open view page_view edit annotate save share sign print
  *                close (capitalised, "Page_View", on builds 10.3.0.7/8)
  *   app_build, os, locale, user_id, document_id    strings
- *   properties   object whose keys depend on event_type
+ *   properties   object whose keys depend on event_type; with
+ *                --utf8-frac, a non-ASCII "folder" last for the
+ *                documents chosen
  *
  * A machine given part of the --bad-build-frac share runs its bad build
  * for its first sessions and then upgrades to a healthy one. Lines selected
@@ -168,7 +170,8 @@ enum {
     SALT_SELECT,
     SALT_FLEET,
     SALT_DOC,
-    SALT_USER
+    SALT_USER,
+    SALT_FOLDER
 };
 
 /* ---- Vocabulary --------------------------------------------------------- */
@@ -244,6 +247,7 @@ struct sz_gen_opts {
     double blank_frac;
     int64_t disorder_ms;
     double offline_frac;
+    double utf8_frac;
     const char *output; /* NULL: stdout */
     int stats;
 };
@@ -835,6 +839,17 @@ static char *put_properties(char *p, const struct sz_gen *g,
         break;
     }
 #undef PICK
+    /* A document kept in a folder named in its user's script. Decided by a
+     * hash of the document, not the event stream, so that --utf8-frac 0
+     * leaves every other byte of the output as it was. */
+    static const char *const folders[] = {
+        "Документы", "書類", "Relatórios", "Überweisungen", "Facturas año",
+        "Έγγραφα", "报告", "문서", "Müşteriler", "Résumés"};
+    if (g->o.utf8_frac > 0) {
+        uint64_t fh = hash3(g->root + SALT_FOLDER, e->machine, e->doc);
+        if ((double)(fh >> 11) * 0x1p-53 < g->o.utf8_frac)
+            p = put_kv_str(p, ',', "folder", folders[(fh & 0xffff) % COUNT_OF(folders)]);
+    }
     *p++ = '}';
     return p;
 }
@@ -1212,6 +1227,9 @@ static void usage(FILE *f)
         "                          events up to N ms younger (default 5000)\n"
         "      --offline-frac F    fraction of machines that deliver in bursts\n"
         "                          2-12 h after event time (default 0.02)\n"
+        "      --utf8-frac F       fraction of documents kept in a folder with a\n"
+        "                          non-ASCII name, which every event on them\n"
+        "                          carries in properties.folder (default 0)\n"
         "  -o, --output FILE       write to FILE instead of stdout\n"
         "      --stats             print counts (valid, invalid by kind, ...)\n"
         "                          to stderr as \"name value\" lines\n"
@@ -1254,6 +1272,7 @@ enum {
     OPT_BLANK,
     OPT_DISORDER,
     OPT_OFFLINE,
+    OPT_UTF8,
     OPT_STATS
 };
 
@@ -1270,6 +1289,7 @@ static int parse_args(int argc, char **argv, struct sz_gen_opts *o)
         {"blank-frac", required_argument, NULL, OPT_BLANK},
         {"disorder-ms", required_argument, NULL, OPT_DISORDER},
         {"offline-frac", required_argument, NULL, OPT_OFFLINE},
+        {"utf8-frac", required_argument, NULL, OPT_UTF8},
         {"output", required_argument, NULL, 'o'},
         {"stats", no_argument, NULL, OPT_STATS},
         {"help", no_argument, NULL, 'h'},
@@ -1326,6 +1346,9 @@ static int parse_args(int argc, char **argv, struct sz_gen_opts *o)
             break;
         case OPT_OFFLINE:
             bad = parse_frac(optarg, &o->offline_frac);
+            break;
+        case OPT_UTF8:
+            bad = parse_frac(optarg, &o->utf8_frac);
             break;
         case 'o':
             o->output = optarg;

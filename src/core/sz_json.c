@@ -62,8 +62,8 @@ struct frame {
 #define QUOTE_WORDS 128
 
 /* Fills q[0..ceil(n/64)) with one bit per quote of p[0..n) and returns
- * true, if p holds no backslash, control character or byte >= 0x80; else
- * returns false. n <= QUOTE_WORDS * 64. */
+ * true, if p holds no backslash or control character and is valid UTF-8;
+ * else returns false. n <= QUOTE_WORDS * 64. */
 typedef bool (*quote_index_fn)(const unsigned char *p, size_t n, uint64_t *q);
 
 /* The top-level keys of a recent text, in order: events from one app build
@@ -193,11 +193,12 @@ static inline int hexval(unsigned char c)
 
 /* ---- plain texts ------------------------------------------------------------ */
 
-/* Most events are plain: printable ASCII, no escapes. In such a text every
- * quote opens or closes a string and nothing inside a string needs a check,
- * so a string ends at the next quote. One pass over the text with the
- * widest vector compare the CPU has finds its quotes, and tells whether it
- * is plain; the scanner then takes each string's end from that index
+/* Most events are plain: valid UTF-8 with no backslash and no control
+ * character. In such a text every quote opens or closes a string (a quote
+ * byte is never part of a multi-byte character) and nothing inside a
+ * string needs a check, so a string ends at the next quote. One pass over
+ * the text with the widest vector compare the CPU has finds its quotes,
+ * and tells whether it is plain; the scanner then takes each string's end from that index
  * instead of reading the string, and scans everything else as it always
  * does. A text that is not plain is scanned byte by byte, as before. Both
  * paths give the same result for every text (tests/unit/test_json_property.c
@@ -212,46 +213,74 @@ static inline const unsigned char *tail_block(const unsigned char *p, size_t n, 
     return buf;
 }
 
+/* Non-ASCII bytes are checked after the blocks, as UTF-8 from the first
+ * block that has one: the blocks before it are ASCII, so that block
+ * starts on a character boundary (or with a stray continuation byte,
+ * which the check refuses). Non-ASCII text then costs one UTF-8 pass over
+ * part of the line, where it used to send the whole line to the byte
+ * path. */
+static inline bool utf8_from(const unsigned char *p, size_t n, size_t from)
+{
+    return from >= n || sz_utf8_valid(p + from, n - from);
+}
+
 static bool quote_index_portable(const unsigned char *p, size_t n, uint64_t *q)
 {
+    size_t high = n; /* the first block with a byte >= 0x80 */
     for (size_t w = 0; w * 64 < n; w++) {
         uint64_t bits = 0;
-        unsigned char bad = 0;
+        unsigned char bad = 0, top = 0;
         size_t end = n - w * 64 < 64 ? n - w * 64 : 64;
         for (size_t k = 0; k < end; k++) {
             unsigned char c = p[w * 64 + k];
             bits |= (uint64_t)(c == '"') << k;
-            bad |= (unsigned char)(c < 0x20 || c >= 0x80 || c == '\\');
+            bad |= (unsigned char)(c < 0x20 || c == '\\');
+            top |= c;
         }
         if (bad)
             return false;
+        if (top >= 0x80 && high == n)
+            high = w * 64;
         q[w] = bits;
     }
-    return true;
+    return utf8_from(p, n, high);
 }
 
 #ifdef __SSE2__
 static bool quote_index_sse2(const unsigned char *p, size_t n, uint64_t *q)
 {
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i space = _mm_set1_epi8(0x20), c1f = _mm_set1_epi8(0x1F);
     unsigned char buf[64];
+    size_t high = n; /* the first block with a byte >= 0x80 */
     for (size_t at = 0; at < n; at += 64) {
         const unsigned char *b = n - at >= 64 ? p + at : tail_block(p, n, at, buf);
         uint64_t bits = 0;
-        unsigned bad = 0;
+        unsigned flag = 0;
         for (int k = 0; k < 4; k++) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
             bits |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << (16 * k);
             /* signed: < 0x20 catches 0x00-0x1f and 0x80-0xff at once */
-            bad |= (unsigned)_mm_movemask_epi8(
+            flag |= (unsigned)_mm_movemask_epi8(
                 _mm_or_si128(_mm_cmpeq_epi8(v, bslash), _mm_cmplt_epi8(v, space)));
         }
-        if (bad)
-            return false;
+        if (flag) {
+            /* Unsigned, min(v, 0x1f) == v is v <= 0x1f. A flagged block
+             * with no backslash and no control character has a byte >= 0x80. */
+            unsigned bad = 0;
+            for (int k = 0; k < 4; k++) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+                bad |= (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                    _mm_cmpeq_epi8(v, bslash), _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v)));
+            }
+            if (bad)
+                return false;
+            if (high == n)
+                high = at;
+        }
         q[at / 64] = bits;
     }
-    return true;
+    return utf8_from(p, n, high);
 }
 #endif
 
@@ -260,27 +289,42 @@ __attribute__((target("avx2"))) static bool quote_index_avx2(const unsigned char
                                                              uint64_t *q)
 {
     const __m256i quote = _mm256_set1_epi8('"'), bslash = _mm256_set1_epi8('\\');
-    const __m256i space = _mm256_set1_epi8(0x20);
+    const __m256i space = _mm256_set1_epi8(0x20), c1f = _mm256_set1_epi8(0x1F);
     unsigned char buf[64];
+    size_t high = n; /* the first block with a byte >= 0x80 */
     for (size_t at = 0; at < n; at += 64) {
         /* The last, partial block of a text of 64 bytes or more is read as
          * the 64 bytes that end the text, and its quotes shifted into
          * place: no copy into a padded block. The bytes it reads again
-         * passed the check already, so a bad byte in it is a new one. */
+         * passed the check already, so a bad byte in it is a new one, and
+         * if none of them was >= 0x80, a byte >= 0x80 in it is new too. */
         size_t rem = n - at;
         const unsigned char *b = rem >= 64 ? p + at : n >= 64 ? p + n - 64 : tail_block(p, n, at, buf);
         __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)b);
         __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32));
         uint64_t bits = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote)) |
                         (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, quote)) << 32;
-        __m256i bad = _mm256_or_si256(
+        /* Signed, v < 0x20 is a control character or a byte >= 0x80: one
+         * test passes a block of printable ASCII, the common case. */
+        __m256i flag = _mm256_or_si256(
             _mm256_or_si256(_mm256_cmpeq_epi8(lo, bslash), _mm256_cmpgt_epi8(space, lo)),
             _mm256_or_si256(_mm256_cmpeq_epi8(hi, bslash), _mm256_cmpgt_epi8(space, hi)));
-        if (!_mm256_testz_si256(bad, bad))
-            return false;
+        if (!_mm256_testz_si256(flag, flag)) {
+            /* Unsigned, min(v, 0x1f) == v is v <= 0x1f. A flagged block
+             * with no backslash and no control character has a byte >= 0x80. */
+            __m256i bad = _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi8(lo, bslash),
+                                _mm256_cmpeq_epi8(_mm256_min_epu8(lo, c1f), lo)),
+                _mm256_or_si256(_mm256_cmpeq_epi8(hi, bslash),
+                                _mm256_cmpeq_epi8(_mm256_min_epu8(hi, c1f), hi)));
+            if (!_mm256_testz_si256(bad, bad))
+                return false;
+            if (high == n)
+                high = at;
+        }
         q[at / 64] = rem < 64 && n >= 64 ? bits >> (64 - rem) : bits;
     }
-    return true;
+    return utf8_from(p, n, high);
 }
 #endif
 

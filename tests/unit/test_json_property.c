@@ -870,10 +870,12 @@ static bool paths_agree(struct sz_json_scanner *const *scanners, const char *tex
 }
 
 /* Generated texts as they are (mostly not plain: escapes, non-ASCII,
- * control characters), then made plain by replacing every byte the quote
- * index refuses, so that the indexed paths see valid and broken texts
- * alike; and plain texts cut at every length around the index's 64-byte
- * blocks. */
+ * control characters), then with their escapes and control characters
+ * replaced but their non-ASCII bytes kept (valid UTF-8 or not, for the
+ * index's UTF-8 check), then made ASCII as well, so that the indexed paths
+ * see valid and broken texts alike; plain texts cut at every length
+ * around the index's 64-byte blocks; and characters of 2, 3 and 4 bytes,
+ * whole or broken, at every place across a block's edge. */
 static void every_scanning_path_gives_the_same_result(void **state)
 {
     uint64_t seed = sz_test_env_u64("SZ_PROPERTY_SEED", DEFAULT_SEED);
@@ -900,9 +902,13 @@ static void every_scanning_path_gives_the_same_result(void **state)
         failures += !paths_agree(scanners, t, g.out.len, seed, i);
         for (size_t j = 0; j < g.out.len; j++) {
             unsigned char c = (unsigned char)t[j];
-            if (c < 0x20 || c >= 0x80 || c == '\\')
+            if (c < 0x20 || c == '\\')
                 t[j] = c == '\n' ? ' ' : 'x';
         }
+        failures += !paths_agree(scanners, t, g.out.len, seed, i);
+        for (size_t j = 0; j < g.out.len; j++)
+            if ((unsigned char)t[j] >= 0x80)
+                t[j] = 'x';
         failures += !paths_agree(scanners, t, g.out.len, seed, i);
         struct sz_json_doc d;
         struct sz_json_error e;
@@ -920,6 +926,29 @@ static void every_scanning_path_gives_the_same_result(void **state)
         failures += !paths_agree(scanners, text, cut + 1, seed, cut);
         text[cut] = 'q';
         text[cut + 1] = 'r';
+    }
+    /* Each character, then each broken form, at every offset across the
+     * first and second block edges, inside a string and (valid UTF-8, but
+     * not JSON) outside one. */
+    static const char *const chars[] = {
+        "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9D\x84\x9E", /* é € U+1D11E */
+        "\xC3", "\xE2\x82", "\xF0\x9D\x84",               /* cut short */
+        "\xA9", "\xC0\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", /* stray, overlong, surrogate, too big */
+    };
+    for (size_t c = 0; c < sizeof chars / sizeof chars[0]; c++) {
+        size_t cl = strlen(chars[c]);
+        for (size_t at = 6; at < 140; at++) {
+            memset(text, 'a', 160);
+            memcpy(text, "{\"k\":\"", 6);
+            memcpy(text + at, chars[c], cl);
+            memcpy(text + 150, "\"}", 2);
+            failures += !paths_agree(scanners, text, 152, seed, at);
+            failures += !paths_agree(scanners, text, at + cl, seed, at); /* ends in it */
+            memcpy(text + at + cl, "\"}", 2);
+            failures += !paths_agree(scanners, text, at + cl + 2, seed, at);
+            text[at - 1] = '"'; /* {"k":"aa"<c>"}: the character outside a string */
+            failures += !paths_agree(scanners, text, at + cl + 2, seed, at);
+        }
     }
     sz_buf_free(&g.out);
     for (size_t k = 0; k < N_PATHS; k++)
