@@ -8,8 +8,8 @@
  * while first (1 ms, then the default) made two-thread runs slower on a
  * 2-vCPU host: with --threads 2 the reader thread is a third thread, and
  * the core a watching worker holds is the one it needs. Sleeping took
- * 5-10 % off the wall time and the CPU time (docs/performance.md, "Two
- * threads on an AMD host"). */
+ * about 7 % off the wall time and 4 % off the CPU time of two-thread runs
+ * (docs/performance.md, "Two threads on an AMD host"). */
 
 struct sz_pool {
     pthread_mutex_t mu;
