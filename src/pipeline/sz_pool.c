@@ -4,12 +4,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-/* A worker with no job sleeps at once. Watching for the next job for a
- * while first (1 ms, then the default) made two-thread runs slower on a
- * 2-vCPU host: with --threads 2 the reader thread is a third thread, and
- * the core a watching worker holds is the one it needs. Sleeping took
- * about 7 % off the wall time and 4 % off the CPU time of two-thread runs
- * (docs/performance.md, "Two threads on an AMD host"). */
+/* A worker with no job sleeps at once. Watching for the next job for up
+ * to 1 ms first cost two-thread runs about 7 % of their wall time on a
+ * 2-vCPU host while a reader thread shared the two cores; once reading
+ * became a task of the jobs, watching was at most 2 % faster, within the
+ * host's noise, for a core kept busy between jobs (docs/performance.md,
+ * "Two threads on an AMD host"). */
 
 struct sz_pool {
     pthread_mutex_t mu;

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -83,19 +82,21 @@ struct feed {
 };
 
 /* The stages of the flow, per batch:
- *   read     (reader)   lines into slots, in input order
+ *   read     (one task) lines into slots, in input order
  *   decide   (lanes)    parse, validate, enrich; format dead letters
  *   route    (one task) in input order: count, write dead letters, advance
  *                       the arrival clock, queue events to their key shard
  *   sessions (shards)   sessionize and write events and summaries
- * The stages overlap across batches: batch k+3 is read while one pool job
- * decides batch k+2, routes batch k+1 and sessionizes batch k, so no stage
- * waits for another and no thread works alone between jobs. "decide" and
- * "sessions" run on several threads, on data fixed by the input alone; the
- * order-dependent work (route) is one task, and the jobs run it batch
- * after batch, in input order. Three lane sets rotate, since a batch's
- * decisions are read by route and by its shards in the two jobs after the
- * one that made them. One thread has nothing to overlap: it runs the three
+ * The stages overlap across batches: one pool job reads batch k+3, decides
+ * batch k+2, routes batch k+1 and sessionizes batch k, so no stage waits
+ * for another and no thread works alone between jobs. Reading is a task
+ * of the job, not a thread of its own: on two cores a third thread took
+ * turns with the workers (docs/performance.md). "decide" and "sessions"
+ * run on several threads, on data fixed by the input alone; the
+ * order-dependent work (read, route) is one task each, and the jobs run
+ * them batch after batch, in input order. Three lane sets rotate, since a
+ * batch's decisions are read by route and by its shards in the two jobs
+ * after the one that made them. One thread has nothing to overlap: it runs the three
  * steps of a batch in turn, while the batch is still in the caches. */
 struct run_ctx {
     const struct sz_run_config *cfg;
@@ -111,22 +112,17 @@ struct run_ctx {
     struct sz_partsink *dead;
     struct sz_clock clock;
     struct batch batches[N_BATCHES];
+    struct batch *filling;       /* the batch the current job reads, or NULL */
     struct batch *deciding;      /* the batch the current job decides, or NULL */
     struct batch *routing;       /* the batch the current job routes, or NULL */
     struct batch *sessioning;    /* the batch the current job sessionizes, or NULL */
     char route_message[512];     /* route's failure, for the user */
     char *staging;
     struct sz_buf out;
-    struct feed feed;            /* reading: owned by the reader thread, if any */
+    struct feed feed;            /* reading: one task at a time */
     struct timespec t0;
-    /* handing batches between the reader thread and the main one */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct batch *full[N_BATCHES]; /* filled, not yet taken, in input order */
-    size_t full_head, n_full;
     struct batch *free_list[N_BATCHES]; /* ready to be filled */
     size_t n_free;
-    bool stop;                   /* the main thread gave up: reader, stop */
     atomic_uint_least64_t bytes_in; /* input bytes read, for progress */
 };
 
@@ -339,15 +335,24 @@ static void progress(struct run_ctx *c)
 }
 
 static int route(struct run_ctx *c, struct batch *b);
+static void fill_batch(struct run_ctx *c, struct batch *b);
 
-/* One task of a pool job: route, the shards of the batch being
+/* One task of a pool job: read, route, the shards of the batch being
  * sessionized, then the lanes of the batch being decided. */
 static int job_task(void *ud, size_t task)
 {
     struct run_ctx *c = ud;
-    /* Route first, since it is one serial task, then the shards: they are
-     * the larger tasks, and handing out the large ones first leaves the
-     * small ones to even out the threads' loads. */
+    /* Read and route first, since each is one serial task, then the
+     * shards: they are the larger tasks, and handing out the large ones
+     * first leaves the small ones to even out the threads' loads. A read
+     * failure is the batch's, seen when the batch is taken up. */
+    if (c->filling) {
+        if (task == 0) {
+            fill_batch(c, c->filling);
+            return 0;
+        }
+        task--;
+    }
     if (c->routing) {
         if (task == 0)
             return route(c, c->routing);
@@ -422,12 +427,13 @@ static void shard_failure(struct run_ctx *c)
     }
 }
 
-/* One pool job: decide `deciding`, route `routing` (decided by the job
- * before) and sessionize `sessioning` (routed by the job before), each
- * possibly NULL. */
-static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *routing,
-                   struct batch *sessioning)
+/* One pool job: read `filling`, decide `deciding` (read by the job
+ * before), route `routing` (decided by the job before) and sessionize
+ * `sessioning` (routed by the job before), each possibly NULL. */
+static int run_job(struct run_ctx *c, struct batch *filling, struct batch *deciding,
+                   struct batch *routing, struct batch *sessioning)
 {
+    c->filling = filling;
     c->deciding = deciding && deciding->n ? deciding : NULL;
     c->routing = routing && routing->n ? routing : NULL;
     c->sessioning = sessioning && sessioning->n ? sessioning : NULL;
@@ -438,11 +444,12 @@ static int run_job(struct run_ctx *c, struct batch *deciding, struct batch *rout
             if (deciding->slots[i].data_off != IN_VIEW)
                 deciding->slots[i].data = deciding->lines.data + deciding->slots[i].data_off;
     }
-    size_t tasks = (c->deciding ? c->n_lanes : 0) + (c->routing ? 1 : 0) +
-                   (c->sessioning ? SZ_SHARDS : 0);
+    size_t tasks = (c->filling ? 1 : 0) + (c->deciding ? c->n_lanes : 0) +
+                   (c->routing ? 1 : 0) + (c->sessioning ? SZ_SHARDS : 0);
     int r = sz_pool_run(c->pool, tasks, job_task, c);
     if (r) {
-        /* Route's task comes first, so its failure is the one returned. */
+        /* Route's task comes first of those that fail (reading records
+         * its failure in the batch), so its failure is the one returned. */
         if (c->route_message[0])
             say(c->res, "%s", c->route_message);
         else
@@ -531,9 +538,10 @@ static int feed_open(struct run_ctx *c)
 /* Fill b with the next lines of the inputs, in order, up to a batch's size.
  * A damaged input is recorded and abandoned (what was decoded before the
  * damage stays), and reading goes on with the next one. Sets b->last when
- * the inputs are exhausted. Runs on the reader thread when there is one:
+ * the inputs are exhausted. A task of a pool job when there are threads:
  * it touches only the feed, the batch, and (for input errors) the result's
- * error list and input formats, which the main thread reads after it. */
+ * error list and input formats, which no other task touches and the main
+ * thread reads after the run. */
 static void fill_batch(struct run_ctx *c, struct batch *b)
 {
     struct feed *f = &c->feed;
@@ -602,112 +610,71 @@ static void fill_batch(struct run_ctx *c, struct batch *b)
     }
 }
 
-/* The reader thread: fills free batches, in input order, ahead of the
- * main thread. */
-static void *reader_main(void *arg)
+static struct batch *take_free(struct run_ctx *c)
 {
-    struct run_ctx *c = arg;
-    for (;;) {
-        pthread_mutex_lock(&c->mu);
-        while (c->n_free == 0 && !c->stop)
-            pthread_cond_wait(&c->cv, &c->mu);
-        if (c->stop) {
-            pthread_mutex_unlock(&c->mu);
-            return NULL;
-        }
-        struct batch *b = c->free_list[--c->n_free];
-        pthread_mutex_unlock(&c->mu);
-        fill_batch(c, b);
-        bool last = b->last || b->error;
-        pthread_mutex_lock(&c->mu);
-        c->full[(c->full_head + c->n_full++) % N_BATCHES] = b;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
-        if (last)
-            return NULL;
-    }
-}
-
-/* The next batch in input order: from the reader thread if there is one,
- * else read here. */
-static struct batch *next_batch(struct run_ctx *c, bool threaded)
-{
-    pthread_mutex_lock(&c->mu);
-    if (!threaded) {
-        struct batch *b = c->free_list[--c->n_free];
-        pthread_mutex_unlock(&c->mu);
-        fill_batch(c, b);
-        return b;
-    }
-    while (c->n_full == 0)
-        pthread_cond_wait(&c->cv, &c->mu);
-    struct batch *b = c->full[c->full_head];
-    c->full_head = (c->full_head + 1) % N_BATCHES;
-    c->n_full--;
-    pthread_mutex_unlock(&c->mu);
-    return b;
+    return c->free_list[--c->n_free];
 }
 
 static void release_batch(struct run_ctx *c, struct batch *b)
 {
-    pthread_mutex_lock(&c->mu);
     c->free_list[c->n_free++] = b;
-    pthread_cond_broadcast(&c->cv);
-    pthread_mutex_unlock(&c->mu);
 }
 
-/* Read and process every input, batch by batch, each batch decided in one
- * job and sessionized in the next. */
+/* One thread: each batch is read, then goes through the three steps in
+ * turn. It gains nothing from overlapping them, and its decisions are
+ * still in the caches when the batch is routed and sessionized. */
+static int run_inputs_serial(struct run_ctx *c)
+{
+    for (;;) {
+        struct batch *cur = take_free(c);
+        fill_batch(c, cur);
+        if (cur->error)
+            return cur->error;
+        cur->lanes = c->lane_sets[0];
+        int r;
+        if ((r = run_job(c, NULL, cur, NULL, NULL)) != 0 ||
+            (r = run_job(c, NULL, NULL, cur, NULL)) != 0 ||
+            (r = run_job(c, NULL, NULL, NULL, cur)) != 0 || cur->last)
+            return r;
+        release_batch(c, cur);
+    }
+}
+
+/* Read and process every input, batch by batch: each job reads one batch
+ * and decides, routes and sessionizes the three before it (see struct
+ * run_ctx). */
 static int run_inputs(struct run_ctx *c)
 {
-    bool threaded = c->cfg->threads > 1;
     for (int i = 0; i < N_BATCHES; i++)
         c->free_list[c->n_free++] = &c->batches[i];
-    pthread_t reader;
-    if (threaded && pthread_create(&reader, NULL, reader_main, c) != 0)
-        return SZ_ENOMEM;
-    int r = 0;
+    if (c->cfg->threads <= 1)
+        return run_inputs_serial(c);
+    struct batch *read = take_free(c);
+    fill_batch(c, read);
     struct batch *decided = NULL, *routed = NULL; /* by the job before */
     unsigned set = 0;
     for (;;) {
-        struct batch *cur = next_batch(c, threaded);
+        struct batch *cur = read;
+        if (cur->error)
+            return cur->error;
         bool last = cur->last;
-        if ((r = cur->error) != 0)
-            break;
         cur->lanes = c->lane_sets[set];
         set = (set + 1) % c->n_lane_sets;
-        if (!threaded) {
-            /* One thread gains nothing from overlapping the steps: each
-             * batch goes through all three while its decisions are still
-             * in the caches. */
-            if ((r = run_job(c, cur, NULL, NULL)) == 0 && (r = run_job(c, NULL, cur, NULL)) == 0)
-                r = run_job(c, NULL, NULL, cur);
-            if (r != 0 || last)
-                break;
-            release_batch(c, cur);
-            continue;
-        }
-        if ((r = run_job(c, cur, decided, routed)) != 0)
-            break;
+        read = last ? NULL : take_free(c);
+        int r = run_job(c, read, cur, decided, routed);
+        if (r != 0)
+            return r;
         if (routed)
             release_batch(c, routed);
         routed = decided;
         decided = cur;
         if (last) {
             /* The last batches still have to be routed and sessionized. */
-            if ((r = run_job(c, NULL, decided, routed)) == 0)
-                r = run_job(c, NULL, NULL, decided);
-            break;
+            if ((r = run_job(c, NULL, NULL, decided, routed)) == 0)
+                r = run_job(c, NULL, NULL, NULL, decided);
+            return r;
         }
     }
-    if (threaded) {
-        pthread_mutex_lock(&c->mu);
-        c->stop = true;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
-        pthread_join(reader, NULL);
-    }
-    return r;
 }
 
 static int by_path(const void *a, const void *b)
@@ -904,8 +871,6 @@ static void ctx_free(struct run_ctx *c)
         sz_view_unmap(&c->feed.retired[i].view);
     free(c->feed.retired);
     free(c->names);
-    pthread_cond_destroy(&c->cv);
-    pthread_mutex_destroy(&c->mu);
     if (c->staging) {
         /* Aborted files were unlinked already; this removes the folder. */
         if (sz_fs_remove_tree(c->staging) != 0 && c->res->message[0] == '\0')
@@ -961,8 +926,6 @@ int sz_run(const struct sz_run_config *cfg, struct sz_run_result *res)
     for (int i = 0; i < N_BATCHES; i++)
         sz_buf_init(&c.batches[i].lines);
     sz_clock_init(&c.clock);
-    pthread_mutex_init(&c.mu, NULL);
-    pthread_cond_init(&c.cv, NULL);
     atomic_init(&c.bytes_in, 0);
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
     struct timespec wall;
