@@ -198,9 +198,9 @@ static inline int hexval(unsigned char c)
  * byte is never part of a multi-byte character) and nothing inside a
  * string needs a check, so a string ends at the next quote. One pass over
  * the text with the widest vector compare the CPU has finds its quotes,
- * and tells whether it is plain; the scanner then takes each string's end from that index
- * instead of reading the string, and scans everything else as it always
- * does. A text that is not plain is scanned byte by byte, as before. Both
+ * and tells whether it is plain; the scanner then takes each string's end
+ * from that index instead of reading the string, and scans everything
+ * else as it always does. A text that is not plain is scanned byte by byte, as before. Both
  * paths give the same result for every text (tests/unit/test_json_property.c
  * and test_json_conformance.c hold each path to the byte path). */
 

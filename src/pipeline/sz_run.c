@@ -96,8 +96,9 @@ struct feed {
  * order-dependent work (read, route) is one task each, and the jobs run
  * them batch after batch, in input order. Three lane sets rotate, since a
  * batch's decisions are read by route and by its shards in the two jobs
- * after the one that made them. One thread has nothing to overlap: it runs the three
- * steps of a batch in turn, while the batch is still in the caches. */
+ * after the one that made them. One thread has nothing to overlap: it
+ * runs the three steps of a batch in turn, while the batch is still in
+ * the caches. */
 struct run_ctx {
     const struct sz_run_config *cfg;
     struct sz_run_result *res;
@@ -649,19 +650,19 @@ static int run_inputs(struct run_ctx *c)
         c->free_list[c->n_free++] = &c->batches[i];
     if (c->cfg->threads <= 1)
         return run_inputs_serial(c);
-    struct batch *read = take_free(c);
-    fill_batch(c, read);
+    struct batch *next = take_free(c); /* read by the job before */
+    fill_batch(c, next);
     struct batch *decided = NULL, *routed = NULL; /* by the job before */
     unsigned set = 0;
     for (;;) {
-        struct batch *cur = read;
+        struct batch *cur = next;
         if (cur->error)
             return cur->error;
         bool last = cur->last;
         cur->lanes = c->lane_sets[set];
         set = (set + 1) % c->n_lane_sets;
-        read = last ? NULL : take_free(c);
-        int r = run_job(c, read, cur, decided, routed);
+        next = last ? NULL : take_free(c);
+        int r = run_job(c, next, cur, decided, routed);
         if (r != 0)
             return r;
         if (routed)
